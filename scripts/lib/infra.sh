@@ -1,0 +1,92 @@
+# Shared by scripts/run.sh, scripts/run-split.sh and scripts/test.sh: install (as root, from Debian's packages) and
+# start the servers GoMicro.NET uses, on their default local ports. Every function is idempotent.
+
+GOMICRO_DB_USER="${GOMICRO_DB_USER:-gomicro}"
+GOMICRO_DB_PASSWORD="${GOMICRO_DB_PASSWORD:-gomicro}"
+GOMICRO_STATE_DIR="${GOMICRO_STATE_DIR:-${TMPDIR:-/tmp}/gomicro}"
+mkdir -p "$GOMICRO_STATE_DIR"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# apt_install CMD PACKAGE: makes sure CMD exists, installing PACKAGE with apt-get when root.
+_apt_updated=""
+apt_install() {
+  local cmd="$1" pkg="$2"
+  command -v "$cmd" >/dev/null 2>&1 && return 0
+  is_root || die "'$cmd' is missing: install the Debian package '$pkg' (apt-get install $pkg) and run again."
+  if [ -z "$_apt_updated" ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    _apt_updated=1
+  fi
+  log "installing $pkg"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$pkg" >/dev/null
+}
+
+require_dotnet() {
+  command -v dotnet >/dev/null 2>&1 || die "the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and run again."
+}
+
+# --- PostgreSQL ---------------------------------------------------------------------------------------------------
+psql_admin() {
+  if is_root; then runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo -u postgres psql -X -q -v ON_ERROR_STOP=1 "$@"
+  else psql -X -q -v ON_ERROR_STOP=1 -d postgres "$@"
+  fi
+}
+
+start_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null 2>&1 && ! command -v pg_isready >/dev/null 2>&1; then
+    apt_install pg_ctlcluster postgresql
+  fi
+  if pg_isready -q -h localhost 2>/dev/null; then return 0; fi
+  is_root || die "PostgreSQL is not running on localhost:5432; start it (e.g. sudo pg_ctlcluster 15 main start) and run again."
+  [ -n "$(pg_lsclusters -h 2>/dev/null)" ] || pg_createcluster 15 main >/dev/null
+  local version cluster
+  read -r version cluster _ < <(pg_lsclusters -h | head -n 1)
+  log "starting PostgreSQL $version/$cluster"
+  pg_ctlcluster "$version" "$cluster" start
+  for _ in $(seq 1 30); do pg_isready -q -h localhost && return 0; sleep 1; done
+  die "PostgreSQL did not become ready"
+}
+
+# ensure_database NAME...: the login role (with CREATEDB, so tests can create throw-away databases) and the databases.
+ensure_databases() {
+  psql_admin -d postgres <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${GOMICRO_DB_USER}') THEN
+    CREATE ROLE "${GOMICRO_DB_USER}" LOGIN CREATEDB PASSWORD '${GOMICRO_DB_PASSWORD}';
+  END IF;
+END \$\$;
+SQL
+  local db
+  for db in "$@"; do
+    if [ -z "$(psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+      log "creating database $db"
+      psql_admin -d postgres -c "CREATE DATABASE \"$db\" OWNER \"${GOMICRO_DB_USER}\""
+    fi
+  done
+}
+
+# --- Redis --------------------------------------------------------------------------------------------------------
+start_redis() {
+  apt_install redis-server redis-server
+  if redis-cli -p 6379 ping >/dev/null 2>&1; then return 0; fi
+  log "starting Redis on localhost:6379"
+  redis-server --port 6379 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$GOMICRO_STATE_DIR/redis.pid" --logfile "$GOMICRO_STATE_DIR/redis.log" >/dev/null
+  for _ in $(seq 1 20); do redis-cli -p 6379 ping >/dev/null 2>&1 && return 0; sleep 0.5; done
+  die "Redis did not start (see $GOMICRO_STATE_DIR/redis.log)"
+}
+
+# --- NATS ---------------------------------------------------------------------------------------------------------
+start_nats() {
+  apt_install nats-server nats-server
+  if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then return 0; fi
+  log "starting nats-server on localhost:4222"
+  nohup nats-server -a 127.0.0.1 -p 4222 -m 8222 -P "$GOMICRO_STATE_DIR/nats.pid" >"$GOMICRO_STATE_DIR/nats.log" 2>&1 &
+  for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && return 0; sleep 0.5; done
+  die "nats-server did not start (see $GOMICRO_STATE_DIR/nats.log)"
+}

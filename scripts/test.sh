@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need (PostgreSQL, Redis, NATS from Debian's packages), runs the whole suite
+# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs when present) and ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/infra.sh
+
+require_dotnet
+start_postgres
+ensure_databases
+start_redis
+start_nats
+
+export GOMICRO_TEST_POSTGRES="${GOMICRO_TEST_POSTGRES:-Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD;Database=postgres}"
+export GOMICRO_TEST_REDIS="${GOMICRO_TEST_REDIS:-localhost:6379}"
+export GOMICRO_TEST_NATS="${GOMICRO_TEST_NATS:-nats://localhost:4222}"
+
+passed=0 failed=0
+out="$GOMICRO_STATE_DIR/dotnet-test.log"
+log "dotnet test GoMicro.sln"
+dotnet test GoMicro.sln --nologo 2>&1 | tee "$out"
+dotnet_status=${PIPESTATUS[0]}
+while read -r f p; do
+  failed=$((failed + f)); passed=$((passed + p))
+done < <(grep -oE 'Failed: +[0-9]+, Passed: +[0-9]+' "$out" | sed -E 's/Failed: +([0-9]+), Passed: +([0-9]+)/\1 \2/')
+if [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  failed=$((failed + 1))   # the build or a test host failed before reporting counts
+  echo "dotnet test exited with $dotnet_status without a failed test count" >&2
+fi
+
+if [ -x scripts/test-kong.sh ]; then
+  log "Kong plugin specs"
+  kong_out="$GOMICRO_STATE_DIR/kong-test.log"
+  scripts/test-kong.sh 2>&1 | tee "$kong_out"
+  kong_status=${PIPESTATUS[0]}
+  read -r kp kf < <(tail -n 1 "$kong_out" | sed -nE 's/^kong: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+  passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
+  if [ "$kong_status" -ne 0 ] && [ "${kf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,25 @@
+using GoMicro.Host;
+using GoMicro.Host.Commands;
+
+// Either an admin command (migrate, apikey create, user grant-role ...) or the web server, on the same binary.
+var invocation = Invocation.Parse(args);
+WebApplication app;
+try
+{
+    app = GoMicroApplication.Build(invocation.HostArguments);
+}
+catch (StartupException ex)
+{
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 2;
+}
+
+if (invocation.Command is { } command)
+    return await AdminCommandRunner.RunAsync(app, command, Console.Out);
+
+await app.PrepareDatabasesAsync();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point; public so integration tests can host it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Shared.Web.Modularity;
+using Microsoft.EntityFrameworkCore;
+
+namespace GoMicro.Modules.Auth.ApiKeys;
+
+/// <summary><c>apikey create [--comment TEXT]</c>: adds an active key with the GENERAL permission and prints it.</summary>
+internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
+{
+    public string Name => "apikey create";
+    public string Usage => "apikey create [--comment TEXT]   create an API key and print it";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    {
+        string? comment = null;
+        if (arguments is ["--comment", var text]) comment = text;
+        else if (arguments.Count > 0)
+        {
+            await output.WriteLineAsync($"error: unexpected arguments '{string.Join(' ', arguments)}'. Usage: {Usage}");
+            return 1;
+        }
+
+        var now = time.GetUtcNow();
+        var key = new ApiKey
+        {
+            Id = Guid.CreateVersion7(),
+            // 160 random bits as upper-case hex: the reference's keys are upper-case hex too.
+            Key = Convert.ToHexString(RandomNumberGenerator.GetBytes(20)),
+            Permissions = ["GENERAL"],
+            Comments = comment is null ? [] : [comment],
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        await output.WriteLineAsync(key.Key);
+        return 0;
+    }
+}
+
+/// <summary><c>apikey deactivate KEY</c>: marks a key inactive (for rotation); services stop accepting it once their short cache expires.</summary>
+internal sealed class DeactivateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
+{
+    public string Name => "apikey deactivate";
+    public string Usage => "apikey deactivate KEY            stop accepting an API key";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (arguments is not [var key])
+        {
+            await output.WriteLineAsync($"error: expected one key. Usage: {Usage}");
+            return 1;
+        }
+        var changed = await db.ApiKeys.Where(k => k.Key == key)
+            .ExecuteUpdateAsync(s => s.SetProperty(k => k.Status, false).SetProperty(k => k.UpdatedAt, time.GetUtcNow()), cancellationToken);
+        if (changed == 0)
+        {
+            await output.WriteLineAsync("error: no such API key");
+            return 1;
+        }
+        await output.WriteLineAsync("deactivated");
+        return 0;
+    }
+}

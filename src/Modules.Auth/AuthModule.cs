@@ -1,0 +1,87 @@
+using GoMicro.Modules.Auth.ApiKeys;
+using GoMicro.Modules.Auth.Authentication;
+using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Profiles;
+using GoMicro.Modules.Auth.Security;
+using GoMicro.Modules.Auth.SignIn;
+using GoMicro.Modules.Auth.SignOut;
+using GoMicro.Modules.Auth.SignUp;
+using GoMicro.Modules.Auth.TokenRefresh;
+using GoMicro.Modules.Auth.Users;
+using GoMicro.Shared.Bus;
+using GoMicro.Shared.Web.Health;
+using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Web.Validation;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace GoMicro.Modules.Auth;
+
+/// <summary>
+/// The Auth module: users, roles, sessions (keystore), API keys and RS256 tokens, under <c>/auth</c>, on its own
+/// PostgreSQL database (<c>ConnectionStrings:Auth</c>). Other modules reach it only through the bus subjects in
+/// <see cref="GoMicro.Shared.Contracts.Auth.AuthSubjects"/>.
+/// </summary>
+public sealed class AuthModule : IModule
+{
+    /// <inheritdoc />
+    public string Name => "auth";
+
+    /// <inheritdoc />
+    public string RoutePrefix => "/auth";
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> CalledSubjects => [];
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Auth</c> is missing.</exception>
+    public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var connectionString = configuration.GetConnectionString("Auth");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("ConnectionStrings:Auth (environment ConnectionStrings__Auth) must be set for the auth module.");
+
+        services.AddDbContextPool<AuthDbContext>(options => options
+            .UseNpgsql(connectionString)
+            // Migrations are hand-written SQL without a model snapshot, so EF cannot diff the model; the schema is the SQL.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        services.AddHealthChecks().AddDbContextCheck<AuthDbContext>("auth-database", tags: [HealthEndpoints.ReadyTag]);
+
+        services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<RsaKeyProvider>();
+        services.AddSingleton<JwtTokenService>();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<Sessions>();
+        services.AddScoped<AccessTokenAuthenticator>();
+
+        services.AddSingleton<IModuleDatabase, AuthDatabase>();
+        services.AddScoped<IAdminCommand, CreateApiKeyCommand>();
+        services.AddScoped<IAdminCommand, DeactivateApiKeyCommand>();
+        services.AddScoped<IAdminCommand, GrantRoleCommand>();
+        services.AddScoped<IAdminCommand, RevokeRoleCommand>();
+    }
+
+    /// <inheritdoc />
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        var auth = endpoints.MapGroup(RoutePrefix).WithTags("Auth").WithRequestValidation();
+        auth.MapModuleHealth();
+        VerifyApiKeyEndpoint.Map(auth);
+        SignUpEndpoint.Map(auth);
+        SignInEndpoint.Map(auth);
+        RefreshTokenEndpoint.Map(auth);
+        SignOutEndpoint.Map(auth);
+        ProfileEndpoints.Map(auth);
+    }
+
+    /// <inheritdoc />
+    public void MapBusHandlers(IBusHandlerRegistry bus) => AuthBusHandlers.Map(bus);
+}

@@ -1,0 +1,54 @@
+using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Web.OpenApi;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GoMicro.Modules.Auth.Persistence;
+
+/// <summary>Migrations and the development seed of the Auth database.</summary>
+internal sealed class AuthDatabase(IServiceScopeFactory scopes, PasswordHasher hasher, ILogger<AuthDatabase> logger)
+    : ModuleDatabase<AuthDbContext>(scopes, logger)
+{
+    public const string AdminEmail = "admin@example.com";
+    public const string AdminPassword = "changeit";
+
+    public override string Module => "auth";
+
+    /// <summary>"AUTH" in ASCII; distinct from the Blog database's key in case both live on one server.</summary>
+    protected override long MigrationLockKey => 0x41555448;
+
+    /// <summary>The reference's development API key (the four roles come with the schema); <c>admin@example.com</c> / <c>changeit</c> with all
+    /// four roles. Every statement is <c>ON CONFLICT DO NOTHING</c>, so running it again changes nothing.</summary>
+    protected override async Task SeedAsync(AuthDbContext db, CancellationToken cancellationToken)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var permissions = new[] { "GENERAL" };
+        var comments = new[] { "development key of the reference system" };
+        await db.Database.ExecuteSqlAsync(
+            $"""
+             INSERT INTO api_keys (id, key, version, permissions, comments, status, created_at, updated_at)
+             VALUES ({Guid.CreateVersion7()}, {OpenApiSetup.DevelopmentApiKey}, 1, {permissions}, {comments}, true, {now}, {now})
+             ON CONFLICT (key) DO NOTHING
+             """, cancellationToken);
+
+        if (!await db.Users.AnyAsync(u => u.Email == AdminEmail, cancellationToken))
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                 INSERT INTO users (id, email, name, password_hash, verified, status, created_at, updated_at)
+                 VALUES ({Guid.CreateVersion7()}, {AdminEmail}, {"Admin"}, {hasher.Hash(AdminPassword)}, true, true, {now}, {now})
+                 ON CONFLICT (email) DO NOTHING
+                 """, cancellationToken);
+        }
+        await db.Database.ExecuteSqlAsync(
+            $"""
+             INSERT INTO user_roles (user_id, role_id)
+             SELECT u.id, r.id FROM users u CROSS JOIN roles r WHERE u.email = {AdminEmail}
+             ON CONFLICT DO NOTHING
+             """, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+using GoMicro.Modules.Auth.Authentication;
+using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Profiles;
+using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace GoMicro.Modules.Auth.SignIn;
+
+/// <summary>Body of <c>POST /auth/signin/basic</c>.</summary>
+public sealed class SignInRequest
+{
+    /// <summary>Email address, case-insensitive.</summary>
+    [Required, EmailAddress] public string? Email { get; init; }
+    /// <summary>6–100 characters.</summary>
+    [Required, StringLength(100, MinimumLength = 6)] public string? Password { get; init; }
+}
+
+/// <summary><c>POST /auth/signin/basic</c>: checks the password and starts a session (api.md section 3).</summary>
+internal static class SignInEndpoint
+{
+    /// <summary>The reference's text, misspelling included: clients match on it.</summary>
+    public const string NotRegistered = "user not registerd";
+    public const string WrongPassword = "wrong password";
+
+    public static void Map(IEndpointRouteBuilder auth) =>
+        auth.MapPost("/signin/basic", HandleAsync)
+            .WithSummary("Sign in with email and password")
+            .Produces<ApiResponse<UserAuth>>()
+            .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+
+    private static async Task<IResult> HandleAsync(
+        SignInRequest body, AuthDbContext db, PasswordHasher hasher, Sessions sessions, CancellationToken cancellationToken)
+    {
+        var email = body.Email!.Trim().ToLowerInvariant();
+        var user = await db.Users.AsNoTracking().Include(u => u.Roles)
+            .FirstOrDefaultAsync(u => u.Email == email && u.Status, cancellationToken)
+            ?? throw ApiException.NotFound(NotRegistered);
+        if (!hasher.Verify(user.PasswordHash, body.Password!)) throw ApiException.Unauthorized(WrongPassword);
+
+        var tokens = sessions.Start(db, user.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        return ApiResults.Success("success", new UserAuth(user.ToPrivate(), tokens));
+    }
+}

@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+using GoMicro.Modules.Auth.Authentication;
+using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Web.Authentication;
+using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace GoMicro.Modules.Auth.TokenRefresh;
+
+/// <summary>Body of <c>POST /auth/token/refresh</c>.</summary>
+public sealed class RefreshTokenRequest
+{
+    /// <summary>The refresh token of the pair whose access token is in the <c>Authorization</c> header.</summary>
+    [Required] public string? RefreshToken { get; init; }
+}
+
+/// <summary>
+/// <c>POST /auth/token/refresh</c>: rotates the pair. The access token may have expired but must verify; both tokens must
+/// belong to one user and one live session. The old session row is deleted and a new one created in one transaction,
+/// so a replayed or concurrently reused pair gets 401 and the old tokens stop working at once.
+/// </summary>
+internal static class RefreshTokenEndpoint
+{
+    public const string InvalidRefreshToken = "permission denied: invalid refresh token";
+
+    public static void Map(IEndpointRouteBuilder auth) =>
+        auth.MapPost("/token/refresh", HandleAsync)
+            .WithSummary("Exchange a token pair for a new one (Authorization: Bearer <accessToken>, which may be expired)")
+            .Produces<ApiResponse<Tokens>>()
+            .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized);
+
+    private static async Task<IResult> HandleAsync(
+        RefreshTokenRequest body, HttpRequest request, AuthDbContext db, JwtTokenService jwt, Sessions sessions, CancellationToken cancellationToken)
+    {
+        string? authorization = request.Headers.Authorization;
+        if (string.IsNullOrEmpty(authorization)) throw ApiException.Unauthorized(BusAuthenticationHandler.MissingAuthorization);
+        if (!AccessTokenAuthenticator.TryReadBearer(authorization, out var accessToken)) throw ApiException.Unauthorized(BusAuthenticationHandler.InvalidAuthorization);
+        if (!jwt.TryValidate(accessToken, checkExpiry: false, out var access, out _))
+            throw ApiException.Unauthorized(AccessTokenAuthenticator.InvalidAccessToken);
+        if (!jwt.TryValidate(body.RefreshToken!, checkExpiry: true, out var refresh, out _) || refresh.Subject != access.Subject)
+            throw ApiException.Unauthorized(InvalidRefreshToken);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var removed = await db.Keystore
+            .Where(k => k.UserId == access.Subject && k.PrimaryKey == access.Id && k.SecondaryKey == refresh.Id && k.Status)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (removed == 0 || !await db.Users.AnyAsync(u => u.Id == access.Subject && u.Status, cancellationToken))
+            throw ApiException.Unauthorized(InvalidRefreshToken);
+
+        var tokens = sessions.Start(db, access.Subject);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ApiResults.Success("success", tokens);
+    }
+}

@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GoMicro.Shared.Bus;
+
+/// <summary>
+/// The wire format of every bus message (api.md section 5, the reference's goserve <c>micro</c> package):
+/// <c>{"data": &lt;message&gt;}</c> on success, <c>{"error": "&lt;text&gt;"}</c> on failure, never both.
+/// GoMicro.NET adds an optional <c>traceparent</c> (W3C Trace Context) that reference services ignore.
+/// </summary>
+public static class BusEnvelope
+{
+    /// <summary>camelCase, nulls omitted: what the reference's Go <c>json</c> tags with <c>omitempty</c> produce.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Writes <c>{"data": value}</c> (plus <c>traceparent</c> when given) as UTF-8 JSON.</summary>
+    /// <typeparam name="T">The message type.</typeparam>
+    /// <param name="value">The message.</param>
+    /// <param name="traceParent">W3C <c>traceparent</c> value, or null.</param>
+    public static byte[] Data<T>(T value, string? traceParent = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("data");
+            JsonSerializer.Serialize(writer, value, JsonOptions);
+            if (traceParent is not null) writer.WriteString("traceparent", traceParent);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes <c>{"error": text}</c> as UTF-8 JSON.</summary>
+    /// <param name="error">The error text the caller will see.</param>
+    public static byte[] Error(string error)
+    {
+        var buffer = new ArrayBufferWriter<byte>(64 + error.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("error", error);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Reads an envelope.</summary>
+    /// <typeparam name="T">The message type expected in <c>data</c>.</typeparam>
+    /// <param name="payload">UTF-8 JSON bytes.</param>
+    /// <returns>The message (default when absent), the error text (null when absent) and the <c>traceparent</c> (null when absent).</returns>
+    /// <exception cref="JsonException">The payload is not an envelope or <c>data</c> does not fit <typeparamref name="T"/>.</exception>
+    public static (T? Data, string? Error, string? TraceParent) Read<T>(ReadOnlySpan<byte> payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            throw new JsonException("bus message is not a JSON object");
+
+        T? data = default;
+        string? error = null, traceParent = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                data = JsonSerializer.Deserialize<T>(ref reader, JsonOptions);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                error = reader.TokenType == JsonTokenType.Null ? null : reader.GetString();
+            }
+            else if (reader.ValueTextEquals("traceparent"u8))
+            {
+                reader.Read();
+                traceParent = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return (data, error, traceParent);
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace GoMicro.Shared.Bus;
+
+/// <summary>Registers the module bus.</summary>
+public static class BusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="IModuleBus"/>, the handler registry and, unless a transport is already registered, the
+    /// in-process transport. Binds <see cref="BusOptions"/> from the <c>Bus</c> section.
+    /// </summary>
+    public static IServiceCollection AddModuleBus(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName));
+        services.TryAddSingleton<BusHandlerRegistry>();
+        services.TryAddSingleton<IBusHandlerRegistry>(sp => sp.GetRequiredService<BusHandlerRegistry>());
+        services.TryAddSingleton<IBusTransport, InProcessBusTransport>();
+        services.TryAddSingleton<IModuleBus, ModuleBus>();
+        return services;
+    }
+}

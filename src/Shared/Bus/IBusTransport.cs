@@ -1,0 +1,26 @@
+namespace GoMicro.Shared.Bus;
+
+/// <summary>
+/// Moves envelope bytes between a caller and the handlers of a subject. <see cref="ModuleBus"/> does all
+/// serialisation, so transports differ only in how bytes travel; that is what keeps the in-process and NATS
+/// buses behaving the same.
+/// </summary>
+public interface IBusTransport
+{
+    /// <summary>Sends a request envelope and returns the reply envelope.</summary>
+    /// <param name="subject">The subject.</param>
+    /// <param name="payload">The request envelope (UTF-8 JSON). The transport must not keep it after returning.</param>
+    /// <param name="timeout">How long to wait for a reply.</param>
+    /// <param name="cancellationToken">The caller's cancellation.</param>
+    /// <returns>The reply envelope (UTF-8 JSON), a copy the caller owns.</returns>
+    /// <exception cref="BusUnavailableException">No responder, no reply in time, or not connected.</exception>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    Task<byte[]> RequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>Publishes an event envelope without waiting for subscribers.</summary>
+    /// <param name="subject">The subject.</param>
+    /// <param name="payload">The event envelope.</param>
+    /// <param name="cancellationToken">The caller's cancellation.</param>
+    /// <exception cref="BusUnavailableException">Not connected.</exception>
+    Task PublishAsync(string subject, byte[] payload, CancellationToken cancellationToken);
+}

@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Web.Envelope;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GoMicro.Shared.Web.Authentication;
+
+/// <summary>
+/// Standard ASP.NET Core authentication for <c>Authorization: Bearer &lt;accessToken&gt;</c> that validates nothing
+/// itself: it asks the Auth module over the bus (<see cref="AuthSubjects.Authentication"/>), as the reference's blog
+/// service does, so any module gets authentication without referencing the Auth module. Challenges and forbids answer
+/// with the reference's texts in the envelope (api.md section 2). A bus outage propagates as
+/// <see cref="BusUnavailableException"/> and becomes a 503, never a 401.
+/// </summary>
+public sealed class BusAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IModuleBus bus)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    /// <summary>The scheme name.</summary>
+    public const string SchemeName = "Bearer";
+    /// <summary>401 text when the header is absent.</summary>
+    public const string MissingAuthorization = "permission denied: missing Authorization";
+    /// <summary>401 text when the header is not a Bearer value.</summary>
+    public const string InvalidAuthorization = "permission denied: invalid Authorization";
+    /// <summary>403 text when the user lacks every required role (the reference's spelling, kept on purpose).</summary>
+    public const string InsufficientRole = "permission denied: does not have suffient role";
+
+    /// <inheritdoc />
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.Fail(MissingAuthorization);
+        if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length <= "Bearer ".Length)
+            return AuthenticateResult.Fail(InvalidAuthorization);
+
+        User user;
+        try
+        {
+            user = await bus.RequestAsync<Text, User>(AuthSubjects.Authentication, new Text(header), Context.RequestAborted);
+        }
+        catch (BusErrorException ex)
+        {
+            return AuthenticateResult.Fail(ex.Message.StartsWith("permission denied", StringComparison.Ordinal)
+                ? ex.Message
+                : $"permission denied: {ex.Message}");
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(UserClaims.ToPrincipal(user, Scheme.Name), Scheme.Name));
+    }
+
+    /// <inheritdoc />
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? MissingAuthorization);
+    }
+
+    /// <inheritdoc />
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ApiResults.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, InsufficientRole);
+}
+
+/// <summary>Maps the bus <see cref="User"/> to and from a <see cref="ClaimsPrincipal"/>.</summary>
+public static class UserClaims
+{
+    /// <summary>Present (value <c>true</c>) when the Auth module sent the user's roles, so roles can be checked locally.</summary>
+    public const string RolesKnownClaim = "gomicro:roles_known";
+    private const string EmailClaim = ClaimTypes.Email;
+    private const string PictureClaim = "picture";
+
+    /// <summary>Builds the principal: <c>sub</c> (name identifier), name, email, picture and one role claim per role code.</summary>
+    public static ClaimsPrincipal ToPrincipal(User user, string authenticationType)
+    {
+        var claims = new List<Claim>(6)
+        {
+            new(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new(ClaimTypes.Name, user.Name),
+            new(EmailClaim, user.Email),
+        };
+        if (user.ProfilePicUrl is not null) claims.Add(new Claim(PictureClaim, user.ProfilePicUrl));
+        if (user.Roles is not null)
+        {
+            claims.Add(new Claim(RolesKnownClaim, "true"));
+            claims.AddRange(user.Roles.Select(role => new Claim(ClaimTypes.Role, role)));
+        }
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType));
+    }
+
+    /// <summary>The signed-in user as the bus contract carries it.</summary>
+    /// <exception cref="InvalidOperationException">The principal was not built by <see cref="ToPrincipal"/> (the endpoint lacks an authorization policy).</exception>
+    public static User ToUser(this ClaimsPrincipal principal)
+    {
+        var id = principal.FindFirstValue(ClaimTypes.NameIdentifier)
+                 ?? throw new InvalidOperationException("The request is not authenticated; add an authorization policy to the endpoint.");
+        IReadOnlyList<string>? roles = principal.HasClaim(c => c.Type == RolesKnownClaim)
+            ? principal.FindAll(ClaimTypes.Role).Select(c => c.Value).ToArray()
+            : null;
+        return new User(Guid.Parse(id), principal.FindFirstValue(ClaimTypes.Name) ?? "", principal.FindFirstValue(EmailClaim) ?? "",
+            principal.FindFirstValue(PictureClaim), roles);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using GoMicro.Shared.Bus;
+using GoMicro.Shared.Web.Envelope;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GoMicro.Shared.Web.Errors;
+
+/// <summary>
+/// Turns every exception that escapes an endpoint into an envelope: <see cref="ApiException"/> as itself,
+/// bad request bodies as 400, an unavailable bus peer as 503 naming the service, anything else as 500 with a
+/// generic text (the exception goes to the log, and to the body only in Development, per api.md section 1).
+/// </summary>
+internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public const string InternalErrorMessage = "something went wrong";
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case ApiException api:
+                await ApiResults.WriteErrorAsync(context, api.StatusCode, api.Message);
+                return true;
+
+            case BadHttpRequestException bad:
+                // Malformed or wrongly typed JSON, a missing body, or a body over the size limit.
+                await ApiResults.WriteErrorAsync(context, bad.StatusCode, DescribeBadRequest(bad));
+                return true;
+
+            case BusUnavailableException unavailable:
+                logger.LogWarning("Request {Path} failed: {Reason}", context.Request.Path, unavailable.Message);
+                await ApiResults.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+                return true;
+
+            default:
+                logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+                await ApiResults.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, InternalErrorMessage,
+                    environment.IsDevelopment() ? new { exception = exception.ToString() } : null);
+                return true;
+        }
+    }
+
+    private static string DescribeBadRequest(BadHttpRequestException bad) => bad switch
+    {
+        { StatusCode: StatusCodes.Status413PayloadTooLarge } => "request body too large",
+        { InnerException: JsonException json } => $"malformed JSON body: {json.Message}",
+        _ when bad.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase) => $"malformed JSON body: {bad.Message}",
+        _ => bad.Message,
+    };
+}

@@ -1,0 +1,64 @@
+using GoMicro.Shared.Bus;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace GoMicro.Shared.Web.Modularity;
+
+/// <summary>
+/// A module's entry point: the only public type of a module besides what it must expose to the Host. The Host holds
+/// the explicit list of modules and picks them by role; nothing is discovered by scanning.
+/// </summary>
+public interface IModule
+{
+    /// <summary>Lowercase name, which is also its role name and its bus service name: <c>auth</c>, <c>blog</c>.</summary>
+    string Name { get; }
+
+    /// <summary>The route prefix every endpoint of the module lives under, e.g. <c>/auth</c>; the same in every role,
+    /// so the gateway routes by it without stripping it.</summary>
+    string RoutePrefix { get; }
+
+    /// <summary>Bus subjects the module's own code requests (the shared authentication and API-key checks add theirs).
+    /// At start-up the Host checks each is served locally or that the transport can reach other processes.</summary>
+    IReadOnlyCollection<string> CalledSubjects { get; }
+
+    /// <summary>Registers the module's services, options, database and health checks.</summary>
+    void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment);
+
+    /// <summary>Maps the module's HTTP endpoints under <see cref="RoutePrefix"/>.</summary>
+    void MapEndpoints(IEndpointRouteBuilder endpoints);
+
+    /// <summary>Declares the bus subjects the module serves.</summary>
+    void MapBusHandlers(IBusHandlerRegistry bus);
+}
+
+/// <summary>A module's database: schema migrations and the idempotent development seed.</summary>
+public interface IModuleDatabase
+{
+    /// <summary>The owning module's <see cref="IModule.Name"/>.</summary>
+    string Module { get; }
+
+    /// <summary>Applies pending migrations. Safe to run from several instances at once (a database lock serialises them).</summary>
+    Task MigrateAsync(CancellationToken cancellationToken);
+
+    /// <summary>Inserts the development data when missing; running it twice changes nothing.</summary>
+    Task SeedAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>An administrative command run by the same binary instead of the web server (<c>GoMicro.Host &lt;command&gt;</c>).</summary>
+public interface IAdminCommand
+{
+    /// <summary>The words that select it, e.g. <c>apikey create</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One-line usage, e.g. <c>apikey create [--comment TEXT]</c>.</summary>
+    string Usage { get; }
+
+    /// <summary>Runs the command.</summary>
+    /// <param name="arguments">The words after <see cref="Name"/>.</param>
+    /// <param name="output">Where results go (standard output); errors too, prefixed with <c>error:</c>.</param>
+    /// <param name="cancellationToken">Ctrl-C.</param>
+    /// <returns>The process exit code: 0 on success, 1 when nothing was written because the input was wrong.</returns>
+    Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken);
+}

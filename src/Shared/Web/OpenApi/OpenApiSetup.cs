@@ -1,0 +1,74 @@
+using GoMicro.Shared.Web.ApiKeys;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.OpenApi;
+
+namespace GoMicro.Shared.Web.OpenApi;
+
+/// <summary>The OpenAPI document (<c>/openapi/v1.json</c>) and Swagger UI (<c>/swagger</c>).</summary>
+public static class OpenApiSetup
+{
+    /// <summary>Security scheme id of the <c>x-api-key</c> header.</summary>
+    public const string ApiKeyScheme = "ApiKey";
+    /// <summary>Security scheme id of the Bearer access token.</summary>
+    public const string BearerScheme = "Bearer";
+
+    /// <summary>
+    /// The reference system's development API key. The Auth module seeds it in Development, and Swagger UI sends it
+    /// there, so the whole flow can be tried from the browser; outside Development neither happens.
+    /// </summary>
+    public const string DevelopmentApiKey = "1D3F2DD1A5DE725DD4DF1D82BBB37";
+
+    /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata.</summary>
+    public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "GoMicro.NET";
+                document.Info.Description = "Blogging platform API: Auth (/auth) and Blog (/blog). Every body is the envelope { code, status, message, data }.";
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
+                    Description = "API key; required on every route except health checks.",
+                };
+                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                    Description = "The accessToken from sign-up, sign-in or refresh.",
+                };
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                var requirement = new OpenApiSecurityRequirement();
+                if (!metadata.OfType<SkipApiKeyMetadata>().Any())
+                    requirement[new OpenApiSecuritySchemeReference(ApiKeyScheme, context.Document)] = [];
+                if (metadata.OfType<IAuthorizeData>().Any())
+                    requirement[new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [];
+                if (requirement.Count > 0) operation.Security = [requirement];
+                return Task.CompletedTask;
+            });
+        });
+
+    /// <summary>Maps the document (API-key free) and Swagger UI; in Development Swagger UI pre-fills the development API key.</summary>
+    public static WebApplication UseApiDocument(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(SkipApiKeyMetadata.Instance);
+        app.UseSwaggerUI(options =>
+        {
+            options.SwaggerEndpoint("/openapi/v1.json", "GoMicro.NET v1");
+            options.RoutePrefix = "swagger";
+            options.EnablePersistAuthorization();
+            if (app.Environment.IsDevelopment())
+                options.UseRequestInterceptor(
+                    $"(req) => {{ if (!req.headers['x-api-key']) req.headers['x-api-key'] = '{DevelopmentApiKey}'; return req; }}");
+        });
+        return app;
+    }
+}

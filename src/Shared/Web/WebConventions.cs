@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using GoMicro.Shared.Web.ApiKeys;
+using GoMicro.Shared.Web.Authentication;
+using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.Health;
+using GoMicro.Shared.Web.OpenApi;
+using GoMicro.Shared.Contracts.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoMicro.Shared.Web;
+
+/// <summary>The cross-cutting HTTP behaviour of api.md sections 1 and 2, shared by every module and role.</summary>
+public static class WebConventions
+{
+    /// <summary>404 text for a route nobody serves.</summary>
+    public const string UrlNotFound = "url not found";
+
+    /// <summary>Bus subjects the shared API-key check and Bearer authentication request, whatever modules run.</summary>
+    public static readonly IReadOnlyCollection<string> CalledSubjects = [AuthSubjects.ApiKeyVerify, AuthSubjects.Authentication];
+
+    /// <summary>
+    /// Registers the envelope JSON settings, the exception handler, the API-key check, Bearer authentication over the
+    /// bus with one policy per role, health checks and the OpenAPI document.
+    /// </summary>
+    public static IServiceCollection AddWebConventions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
+        // Binding failures (malformed JSON, wrong types) throw BadHttpRequestException, which the handler turns into a 400 envelope.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddMemoryCache();
+
+        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
+        services.AddSingleton<IApiKeyValidator, BusApiKeyValidator>();
+
+        // No default scheme: only endpoints with a policy authenticate, so public routes never cost a bus request.
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, BusAuthenticationHandler>(BusAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<IAuthorizationHandler, RoleAuthorizationHandler>();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(AuthPolicies.Authenticated, p => p.AddAuthenticationSchemes(BusAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+        services.AddAuthorization(o =>
+        {
+            foreach (var role in RoleCodes.All)
+                o.AddPolicy(AuthPolicies.Role(role), p => p.AddAuthenticationSchemes(BusAuthenticationHandler.SchemeName)
+                    .RequireAuthenticatedUser().AddRequirements(new RoleRequirement([role])));
+        });
+
+        services.AddHealthChecks();
+        services.AddApiDocument();
+        return services;
+    }
+
+    /// <summary>
+    /// The middleware order that makes the contract hold: errors become envelopes; API documents; routing; the API-key
+    /// check (before the 404, as in the reference); authentication and authorization; then <c>url not found</c> for
+    /// anything no endpoint served.
+    /// </summary>
+    public static WebApplication UseWebConventions(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Every exception is handled by ApiExceptionHandler; this is only the required fallback.
+            ExceptionHandler = context => ApiResults.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, ApiExceptionHandler.InternalErrorMessage),
+        });
+        app.UseStatusCodePages(context =>
+        {
+            var status = context.HttpContext.Response.StatusCode;
+            var message = status switch
+            {
+                StatusCodes.Status404NotFound => UrlNotFound,
+                StatusCodes.Status405MethodNotAllowed => "method not allowed",
+                _ => ReasonPhrases.GetReasonPhrase(status).ToLowerInvariant(),
+            };
+            return ApiResults.WriteErrorAsync(context.HttpContext, status, message);
+        });
+        app.UseApiDocument();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapProbeEndpoints();
+        return app;
+    }
+}
