@@ -1,0 +1,353 @@
+#!/usr/bin/env bash
+# Measures GoMicro.NET against a plain-Kestrel floor in one run (see bench/README.md):
+#   floor     bench/Floor, a minimal ASP.NET Core app answering a small JSON document
+#   monolith  one GoMicro.Host process (role monolith, in-process bus)
+#   split     an auth-role and a blog-role process talking over NATS
+# then times IModuleBus request-reply (bench/BusRoundTrip). Every figure is reported next to the floor measured in the
+# same run, so the ratios hold on a noisy shared machine.
+#
+#   bench/run.sh            full run (about 8 minutes): writes bench/results/latest.md
+#   bench/run.sh --quick    short run (under 5 minutes): writes bench/results/raw/quick.md (git-ignored)
+#   bench/run.sh --output FILE   write the table there instead
+#
+# Settings (environment): BENCH_CONNECTIONS (32; BENCH_SIGNIN_CONNECTIONS 4), BENCH_THREADS (2), BENCH_DURATION / BENCH_WARMUP (seconds per scenario;
+# 30/10 full, 8/3 quick), BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it
+# before a full run; 300, 0 in quick runs), BENCH_PORT_BASE (5100).
+#
+# Exit status: 0 every scenario ran without errors; 1 a scenario had errors (FAILED); 3 a scenario could not run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+. scripts/lib/infra.sh
+
+quick=0
+output=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --output) output="$2"; shift ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
+  esac
+  shift
+done
+
+if [ "$quick" = 1 ]; then
+  mode=quick duration="${BENCH_DURATION:-8}" warmup="${BENCH_WARMUP:-3}" load_wait="${BENCH_LOAD_WAIT:-0}"
+  output="${output:-bench/results/raw/quick.md}"
+else
+  mode=full duration="${BENCH_DURATION:-30}" warmup="${BENCH_WARMUP:-10}" load_wait="${BENCH_LOAD_WAIT:-300}"
+  output="${output:-bench/results/latest.md}"
+fi
+connections="${BENCH_CONNECTIONS:-32}"
+# Sign-in is CPU-bound by design (PBKDF2, docs/adr/0004): a few dozen per second on two cores. With 32 connections its
+# latency would only measure the queue (seconds) and risk wrk's timeout; 4 connections keep both cores busy.
+signin_connections="${BENCH_SIGNIN_CONNECTIONS:-4}"
+threads="${BENCH_THREADS:-2}"
+max_load="${BENCH_MAX_LOAD:-1.0}"
+port_base="${BENCH_PORT_BASE:-5100}"
+floor_port=$((port_base + 1)) monolith_port=$((port_base + 10)) auth_port=$((port_base + 21)) blog_port=$((port_base + 22))
+auth_db=gomicro_bench_auth blog_db=gomicro_bench_blog
+api_key=1D3F2DD1A5DE725DD4DF1D82BBB37          # the development key, seeded by Database:Seed=true
+admin_email=admin@example.com admin_password=changeit
+author_email=bench-author@example.com author_password=bench-password
+raw="$root/bench/results/raw/$mode"
+rm -rf "$raw" && mkdir -p "$raw"
+started_at=$(date +%s)
+
+# --- tools -----------------------------------------------------------------------------------------------------------
+require_dotnet
+apt_install wrk wrk
+apt_install jq jq
+apt_install curl curl
+apt_install openssl openssl
+
+# --- processes this script starts (and only those are stopped) -------------------------------------------------------
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for port in $floor_port $monolith_port $auth_port $blog_port; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set BENCH_PORT_BASE to another range"; fi
+done
+
+# --- quiet machine ---------------------------------------------------------------------------------------------------
+load1() { cut -d' ' -f1 /proc/loadavg; }
+if [ "$load_wait" -gt 0 ] && awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }'; then
+  log "load average $(load1) is above $max_load: waiting up to ${load_wait}s for the machine to quieten"
+  for _ in $(seq 1 $((load_wait / 10))); do
+    awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }' || break
+    sleep 10
+  done
+fi
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
+log "load average before the run: $load_before ($(nproc) cores)"
+
+# --- build -----------------------------------------------------------------------------------------------------------
+log "building (Release)"
+for project in src/Host bench/Floor bench/BusRoundTrip; do
+  dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly >"$raw/build.log" 2>&1 \
+    || { cat "$raw/build.log" >&2; die "build of $project failed"; }
+done
+host_dll="$root/src/Host/bin/Release/net10.0/GoMicro.Host.dll"
+floor_dll="$root/bench/Floor/bin/Release/net10.0/GoMicro.Floor.dll"
+bus_dll="$root/bench/BusRoundTrip/bin/Release/net10.0/GoMicro.BusRoundTrip.dll"
+has_nats=0; [ -d src/Shared/Bus.Nats ] && has_nats=1
+
+# --- infrastructure: fresh databases of our own, so every run starts from the same data ------------------------------
+start_postgres
+ensure_databases
+for db in "$auth_db" "$blog_db"; do
+  psql_admin -d postgres -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+done
+ensure_databases "$auth_db" "$blog_db"
+start_redis
+start_nats
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$raw/jwt-private.pem" 2>/dev/null
+
+pg="Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD"
+# Production, as deployed (no scope validation, no developer pages), with the seed for the API key and the admin; logs
+# at Warning so the console is not what is measured.
+gomicro_env=(
+  ASPNETCORE_ENVIRONMENT=Production
+  Logging__LogLevel__Default=Warning
+  Database__Seed=true
+  Auth__Jwt__PrivateKeyPath="$raw/jwt-private.pem"
+  ConnectionStrings__Redis=localhost:6379
+  Bus__Nats__Url=nats://127.0.0.1:4222
+)
+
+# start NAME PORT COMMAND...: runs it in the background (log in $raw/NAME.log) and waits for its readiness.
+start() {
+  local name="$1" port="$2"; shift 2
+  "$@" >"$raw/$name.log" 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  eval "${name}_pid=$pid"
+  local url="http://127.0.0.1:$port/health/ready"
+  [ "$name" = floor ] && url="http://127.0.0.1:$port/floor"
+  for _ in $(seq 1 120); do
+    kill -0 "$pid" 2>/dev/null || { tail -n 30 "$raw/$name.log" >&2; die "$name exited during start-up (log: $raw/$name.log)"; }
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 200 ] && return 0
+    sleep 0.5
+  done
+  tail -n 30 "$raw/$name.log" >&2
+  die "$name did not become ready on $url"
+}
+
+# stop NAME: records its peak working set (VmHWM) and current RSS in MB, then stops it.
+stop() {
+  local name="$1" pid
+  pid="$(eval echo "\$${name}_pid")"
+  peak_mb[$name]=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+declare -A peak_mb
+
+host() { # host ROLE PORT [extra env...]: one GoMicro.Host process
+  local role="$1" port="$2"; shift 2
+  local dbs=()
+  case "$role" in
+    monolith) dbs=("ConnectionStrings__Auth=$pg;Database=$auth_db" "ConnectionStrings__Blog=$pg;Database=$blog_db") ;;
+    auth) dbs=("ConnectionStrings__Auth=$pg;Database=$auth_db" "ConnectionStrings__Blog=") ;;
+    blog) dbs=("ConnectionStrings__Blog=$pg;Database=$blog_db" "ConnectionStrings__Auth=") ;;
+  esac
+  # Run from start's background subshell: exec replaces it, so the recorded pid is the .NET process itself.
+  cd "$raw"
+  exec env "${gomicro_env[@]}" "${dbs[@]}" GoMicro__Role="$role" ASPNETCORE_URLS="http://127.0.0.1:$port" "$@" dotnet "$host_dll"
+}
+
+# --- HTTP helpers for preparing data ---------------------------------------------------------------------------------
+# api METHOD URL [BODY] [TOKEN]: prints the body; the status goes to $raw/last-status.
+api() {
+  local method="$1" url="$2" body="${3:-}" token="${4:-}"
+  local args=(-s -o "$raw/last-body" -w '%{http_code}' -X "$method" -H "x-api-key: $api_key")
+  [ -n "$body" ] && args+=(-H 'content-type: application/json' --data-binary "$body")
+  [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
+  curl "${args[@]}" "$url" >"$raw/last-status"
+  cat "$raw/last-body"
+}
+api_ok() { # like api, but dies unless the answer is 2xx
+  local out; out="$(api "$@")"
+  case "$(cat "$raw/last-status")" in 2*) printf '%s' "$out" ;; *) die "$1 $2 answered $(cat "$raw/last-status"): $out" ;; esac
+}
+sign_in() { api_ok POST "$1/auth/signin/basic" "{\"email\":\"$2\",\"password\":\"$3\"}" | jq -r '.data.tokens.accessToken'; }
+
+blog_module=0
+prepare_data() { # prepare_data BASE_URL: an AUTHOR user, its drafts, published blogs; sets tokens and blog_id
+  local base="$1" i id
+  api POST "$base/auth/signup/basic" "{\"email\":\"$author_email\",\"password\":\"$author_password\",\"name\":\"Bench Author\"}" >/dev/null
+  (cd "$raw" && env "${gomicro_env[@]}" "ConnectionStrings__Auth=$pg;Database=$auth_db" "ConnectionStrings__Blog=$pg;Database=$blog_db" \
+    dotnet "$host_dll" user grant-role "$author_email" AUTHOR >>"$raw/admin-commands.log" 2>&1) || die "grant-role failed (see $raw/admin-commands.log)"
+  author_token="$(sign_in "$base" "$author_email" "$author_password")"
+  admin_token="$(sign_in "$base" "$admin_email" "$admin_password")"
+
+  # Without the Blog module's routes (before it is merged) the blog scenarios are reported as not run.
+  api GET "$base/blog/list/latest?page=1&limit=10" >/dev/null
+  [ "$(cat "$raw/last-status")" = 200 ] || { log "the Blog module does not answer /blog/list/latest: blog scenarios will not run"; return 0; }
+  blog_module=1
+  local text; text="$(printf 'Benchmark paragraph %s. ' $(seq 1 60))"
+  for i in $(seq 1 22); do
+    id="$(api_ok POST "$base/blog/author" "$(jq -cn --arg i "$i" --arg text "$text" '{
+        title: ("Benchmark blog " + $i), description: ("A blog written by bench/run.sh, number " + $i),
+        draftText: $text, slug: ("bench-blog-" + $i), imgUrl: ("https://example.com/img/" + $i + ".png"), tags: ["BENCH", "DOTNET"] }')" \
+        "$author_token" | jq -r '.data._id')"
+    if [ "$i" -le 12 ]; then   # 12 published (a full latest page of 10), 10 left as drafts (a full drafts page)
+      api_ok PUT "$base/blog/author/submit/id/$id" "" "$author_token" >/dev/null
+      api_ok PUT "$base/blog/editor/publish/id/$id" "" "$admin_token" >/dev/null
+      [ "$i" = 1 ] && blog_id="$id"
+    fi
+  done
+  return 0
+}
+
+# --- scenarios -------------------------------------------------------------------------------------------------------
+results="$raw/results.txt"   # fields separated by \037 (not tabs: empty fields must not collapse): name, url, req/s, p50 ms, p99 ms, errors, status, note
+sep=$'\037'
+: >"$results"
+
+# measure NAME URL [METHOD] [BODY] [TOKEN] [CONNECTIONS]: preflight (must answer 2xx), warm-up, measured run.
+measure() {
+  local name="$1" url="$2" method="${3:-GET}" body="${4:-}" token="${5:-}" connections="${6:-$connections}"
+  local status
+  api "$method" "$url" "$body" "$token" >"$raw/$name.preflight"
+  status="$(cat "$raw/last-status")"
+  if [[ "$status" != 2* ]]; then
+    printf '%s\037%s\037\037\037\037\037NOT RUN\037preflight answered HTTP %s\n' "$name" "$url" "$status" >>"$results"
+    log "$name: not run (preflight answered HTTP $status)"
+    return 0
+  fi
+  local wrk_env=(BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_API_KEY="$api_key" BENCH_BEARER="$token")
+  log "$name: warm-up ${warmup}s, then ${duration}s with $connections connections"
+  env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s bench/wrk/scenario.lua "$url" >"$raw/$name.warmup.txt" 2>&1
+  env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency -s bench/wrk/scenario.lua "$url" >"$raw/$name.txt" 2>&1
+  local line; line="$(grep '^BENCH_RESULT' "$raw/$name.txt")" || die "$name: wrk printed no result (see $raw/$name.txt)"
+  awk -v name="$name" -v url="$url" '{
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      errors = v["connect"] + v["read"] + v["write"] + v["timeout"] + v["status"]
+      printf "%s\037%s\037%.0f\037%.2f\037%.2f\037%d\037%s\037", name, url, v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, errors, errors ? "FAILED" : "OK"
+      if (errors) printf "non-2xx %d, connect %d, read %d, write %d, timeout %d", v["status"], v["connect"], v["read"], v["write"], v["timeout"]
+      printf "\n" }' <<<"$line" >>"$results"
+  tail -n 1 "$results" | awk -F"$sep" '{ printf "    %s req/s, p50 %s ms, p99 %s ms, errors %s\n", $3, $4, $5, $6 }' >&2
+}
+not_run() { printf '%s\037%s\037\037\037\037\037NOT RUN\037%s\n' "$1" "$2" "$3" >>"$results"; log "$1: not run ($3)"; }
+
+blog_scenarios() { # blog_scenarios PREFIX BLOG_BASE AUTH_BASE
+  local prefix="$1" blog="$2" auth="$3"
+  if [ "$blog_module" = 1 ]; then
+    measure "$prefix-blog-id" "$blog/blog/id/$blog_id"
+    measure "$prefix-blog-latest" "$blog/blog/list/latest?page=1&limit=10"
+    measure "$prefix-drafts" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$author_token"
+  else
+    for s in blog-id blog-latest drafts; do not_run "$prefix-$s" "$blog" "the Blog module's routes are not on this branch yet"; done
+  fi
+  # Last: every sign-in adds a session row.
+  measure "$prefix-signin" "$auth/auth/signin/basic" POST "{\"email\":\"$author_email\",\"password\":\"$author_password\"}" "" "$signin_connections"
+}
+
+log "floor on :$floor_port"
+start floor "$floor_port" env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+  ASPNETCORE_URLS="http://127.0.0.1:$floor_port" dotnet "$floor_dll"
+measure floor "http://127.0.0.1:$floor_port/floor"
+stop floor
+
+log "monolith on :$monolith_port"
+start monolith "$monolith_port" host monolith "$monolith_port"
+prepare_data "http://127.0.0.1:$monolith_port"
+blog_scenarios monolith "http://127.0.0.1:$monolith_port" "http://127.0.0.1:$monolith_port"
+stop monolith
+
+if [ "$has_nats" = 1 ]; then
+  log "split: auth on :$auth_port, blog on :$blog_port, over NATS"
+  start auth "$auth_port" host auth "$auth_port" Bus__Transport=Nats
+  start blog "$blog_port" host blog "$blog_port" Bus__Transport=Nats
+  # Same databases and key as the monolith: its user, blogs and tokens stay valid. A fresh token for this topology.
+  author_token="$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
+  blog_scenarios split "http://127.0.0.1:$blog_port" "http://127.0.0.1:$auth_port"
+  stop blog
+  stop auth
+else
+  for s in blog-id blog-latest drafts signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
+fi
+
+log "bus round trip"
+bus_args=(--nats nats://127.0.0.1:4222); [ "$quick" = 1 ] && bus_args+=(--quick)
+dotnet "$bus_dll" "${bus_args[@]}" >"$raw/bus.md" 2>"$raw/bus.log" || { cat "$raw/bus.log" >&2; die "bus round trip failed"; }
+load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+# --- report ----------------------------------------------------------------------------------------------------------
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && commit="$commit (with uncommitted changes)"
+field() { awk -F"$sep" -v n="$1" -v c="$2" '$1 == n { print $c }' "$results"; }
+floor_rps="$(field floor 3)"
+pct() { local rps; rps="$(field "$1" 3)"; if [ -n "$rps" ] && [ -n "$floor_rps" ]; then awk -v a="$rps" -v b="$floor_rps" 'BEGIN { r = 100 * a / b; printf (r >= 1 ? "%.1f" : "%.3f"), r }'; fi; }
+memory_of() { case "$1" in floor) echo "${peak_mb[floor]:-}";; monolith-*) echo "${peak_mb[monolith]:-}";; split-signin) echo "${peak_mb[auth]:-}";; split-*) echo "${peak_mb[blog]:-}";; esac; }
+describe() {
+  case "$1" in
+    floor) echo "floor: GET /floor (plain Kestrel)";;
+    *-blog-id) echo "${1%%-*}: GET /blog/id/{id} (cached)";;
+    *-blog-latest) echo "${1%%-*}: GET /blog/list/latest?page=1&limit=10";;
+    *-drafts) echo "${1%%-*}: GET /blog/author/drafts?page=1&limit=10 (Bearer)";;
+    *-signin) echo "${1%%-*}: POST /auth/signin/basic";;
+  esac
+}
+target_line() { # target_line TEXT OK?: a line of the targets list
+  if [ "$2" = met ]; then echo "- $1: **met**"; elif [ "$2" = missed ]; then echo "- $1: **not met**"; else echo "- $1: not measured ($2)"; fi
+}
+judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not run"; return; }; awk -v p="$p" -v t="$2" 'BEGIN { print (p >= t) ? "met" : "missed" }'; }
+
+{
+  echo "# GoMicro.NET benchmark ($mode run)"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, shared with other work"
+  echo "- load average (1, 5, 15 min): $load_before before, $load_after after"
+  echo "- load: wrk 4.1.0, $threads threads, $connections connections ($signin_connections for sign-in), ${warmup} s warm-up then ${duration} s per scenario, on loopback; servers in Release, ASPNETCORE_ENVIRONMENT=Production, logs at Warning, Redis cache, PostgreSQL $(psql_admin -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1), nats-server $(nats-server --version 2>/dev/null | awk '{print $NF}'), .NET $(dotnet --version)"
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | errors | % of floor req/s | peak working set MB | result |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  while IFS="$sep" read -r name url rps p50 p99 errors status note; do
+    ratio="$(pct "$name")"; [ -n "$ratio" ] && ratio="$ratio %"
+    result="$status"; [ -n "$note" ] && result="$status: $note"
+    echo "| $(describe "$name") | $rps | $p50 | $p99 | $errors | $ratio | $(memory_of "$name") | $result |"
+  done <"$results"
+  echo
+  echo "Peak working set is VmHWM of the process that served the scenario, read from /proc/<pid>/status when it stopped: the monolith"
+  echo "over its whole run; in the split, the blog process for /blog and the auth process for /auth."
+  mb() { if [ -n "${peak_mb[$1]:-}" ]; then echo "${peak_mb[$1]} MB"; else echo "not run"; fi; }
+  echo "Processes: floor $(mb floor), monolith $(mb monolith), split auth $(mb auth) + blog $(mb blog)."
+  echo
+  echo "## Targets"
+  echo
+  target_line "monolith cached GET /blog/id ≥ 50 % of floor req/s ($(pct monolith-blog-id) %)" "$(judge_ratio monolith-blog-id 50)"
+  target_line "monolith GET /blog/author/drafts ≥ 25 % of floor req/s ($(pct monolith-drafts) %)" "$(judge_ratio monolith-drafts 25)"
+  sp="$(field split-drafts 4)" mp="$(field monolith-drafts 4)"
+  if [ -n "$sp" ] && [ -n "$mp" ]; then
+    target_line "split drafts p50 ≤ monolith drafts p50 + 2 ms ($sp ms vs $mp ms)" "$(awk -v s="$sp" -v m="$mp" 'BEGIN { print (s <= m + 2) ? "met" : "missed" }')"
+  else
+    target_line "split drafts p50 ≤ monolith drafts p50 + 2 ms" "scenario not run"
+  fi
+  failed="$(awk -F"$sep" '$7 == "FAILED"' "$results" | wc -l)"; notrun="$(awk -F"$sep" '$7 == "NOT RUN"' "$results" | wc -l)"
+  target_line "zero errors ($failed scenarios failed, $notrun not run)" "$([ "$failed" = 0 ] && echo met || echo missed)"
+  echo
+  echo "## Bus round trip (IModuleBus request-reply of one tiny message)"
+  echo
+  cat "$raw/bus.md"
+  echo
+  echo "Raw wrk output and server logs: bench/results/raw/$mode/ (git-ignored). Run took $(( $(date +%s) - started_at )) s."
+} >"$root/$output"
+
+echo
+cat "$root/$output"
+echo
+log "written to $output"
+failed="$(awk -F"$sep" '$7 == "FAILED"' "$results" | wc -l)"; notrun="$(awk -F"$sep" '$7 == "NOT RUN"' "$results" | wc -l)"
+[ "$failed" = 0 ] || exit 1
+[ "$notrun" = 0 ] || exit 3
+exit 0
