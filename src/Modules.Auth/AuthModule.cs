@@ -9,6 +9,7 @@ using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
@@ -48,6 +49,8 @@ public sealed class AuthModule : IModule
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("ConnectionStrings:Auth (environment ConnectionStrings__Auth) must be set for the auth module.");
 
+        // Prepared statements: the same few queries run on every request (see PostgresConnectionStrings).
+        connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
         services.AddDbContextPool<AuthDbContext>(options => options
             .UseNpgsql(connectionString)
             // Migrations are hand-written SQL without a model snapshot, so EF cannot diff the model; the schema is the SQL.
