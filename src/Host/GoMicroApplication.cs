@@ -62,21 +62,23 @@ public static class GoMicroApplication
 
     /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) and the seed (<c>Database:Seed</c>,
     /// true in Development only) for every active module, before the server takes requests.</summary>
-    public static async Task PrepareDatabasesAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    public static Task PrepareDatabasesAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
+        PrepareDatabasesAsync(app.Services, cancellationToken);
+
+    /// <inheritdoc cref="PrepareDatabasesAsync(WebApplication, CancellationToken)"/>
+    public static async Task PrepareDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        var migrate = app.Configuration.GetValue("Database:MigrateOnStartup", true);
-        var seed = app.Configuration.GetValue("Database:Seed", false);
-        foreach (var database in app.Services.GetServices<IModuleDatabase>())
+        var configuration = services.GetRequiredService<IConfiguration>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GoMicroApplication));
+        var migrate = configuration.GetValue("Database:MigrateOnStartup", true);
+        var seed = configuration.GetValue("Database:Seed", false);
+        foreach (var database in services.GetServices<IModuleDatabase>())
         {
-            if (migrate)
-            {
-                await database.MigrateAsync(cancellationToken);
-                app.Logger.LogInformation("Database of module {Module} is up to date", database.Module);
-            }
+            if (migrate) await database.MigrateAsync(cancellationToken);
             if (seed)
             {
                 await database.SeedAsync(cancellationToken);
-                app.Logger.LogInformation("Database of module {Module} seeded", database.Module);
+                logger.LogInformation("Database of module {Module} seeded", database.Module);
             }
         }
     }

@@ -1,6 +1,6 @@
 using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.Persistence;
-using GoMicro.Shared.Web.OpenApi;
+using GoMicro.Shared.Web;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -11,9 +11,6 @@ namespace GoMicro.Modules.Auth.Persistence;
 internal sealed class AuthDatabase(IServiceScopeFactory scopes, PasswordHasher hasher, ILogger<AuthDatabase> logger)
     : ModuleDatabase<AuthDbContext>(scopes, logger)
 {
-    public const string AdminEmail = "admin@example.com";
-    public const string AdminPassword = "changeit";
-
     public override string Module => "auth";
 
     /// <summary>"AUTH" in ASCII; distinct from the Blog database's key in case both live on one server.</summary>
@@ -30,23 +27,23 @@ internal sealed class AuthDatabase(IServiceScopeFactory scopes, PasswordHasher h
         await db.Database.ExecuteSqlAsync(
             $"""
              INSERT INTO api_keys (id, key, version, permissions, comments, status, created_at, updated_at)
-             VALUES ({Guid.CreateVersion7()}, {OpenApiSetup.DevelopmentApiKey}, 1, {permissions}, {comments}, true, {now}, {now})
+             VALUES ({Guid.CreateVersion7()}, {DevelopmentSeed.ApiKey}, 1, {permissions}, {comments}, true, {now}, {now})
              ON CONFLICT (key) DO NOTHING
              """, cancellationToken);
 
-        if (!await db.Users.AnyAsync(u => u.Email == AdminEmail, cancellationToken))
+        if (!await db.Users.AnyAsync(u => u.Email == DevelopmentSeed.AdminEmail, cancellationToken))
         {
             await db.Database.ExecuteSqlAsync(
                 $"""
                  INSERT INTO users (id, email, name, password_hash, verified, status, created_at, updated_at)
-                 VALUES ({Guid.CreateVersion7()}, {AdminEmail}, {"Admin"}, {hasher.Hash(AdminPassword)}, true, true, {now}, {now})
+                 VALUES ({DevelopmentSeed.AdminUserId}, {DevelopmentSeed.AdminEmail}, {"Admin"}, {hasher.Hash(DevelopmentSeed.AdminPassword)}, true, true, {now}, {now})
                  ON CONFLICT (email) DO NOTHING
                  """, cancellationToken);
         }
         await db.Database.ExecuteSqlAsync(
             $"""
              INSERT INTO user_roles (user_id, role_id)
-             SELECT u.id, r.id FROM users u CROSS JOIN roles r WHERE u.email = {AdminEmail}
+             SELECT u.id, r.id FROM users u CROSS JOIN roles r WHERE u.email = {DevelopmentSeed.AdminEmail}
              ON CONFLICT DO NOTHING
              """, cancellationToken);
         await transaction.CommitAsync(cancellationToken);

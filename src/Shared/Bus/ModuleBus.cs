@@ -14,6 +14,7 @@ public sealed class ModuleBus(IBusTransport transport, IOptions<BusOptions> opti
     private readonly TimeSpan _timeout = options.Value.RequestTimeout;
 
     /// <inheritdoc />
+    /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly.</exception>
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
@@ -29,6 +30,7 @@ public sealed class ModuleBus(IBusTransport transport, IOptions<BusOptions> opti
         {
             throw new BusErrorException(subject, $"malformed reply: {ex.Message}");
         }
+        if (error == BusEnvelope.InternalError) throw new BusRemoteFaultException(subject);
         if (error is not null) throw new BusErrorException(subject, error);
         return data ?? throw new BusErrorException(subject, "empty reply");
     }

@@ -15,11 +15,8 @@ public static class OpenApiSetup
     /// <summary>Security scheme id of the Bearer access token.</summary>
     public const string BearerScheme = "Bearer";
 
-    /// <summary>
-    /// The reference system's development API key. The Auth module seeds it in Development, and Swagger UI sends it
-    /// there, so the whole flow can be tried from the browser; outside Development neither happens.
-    /// </summary>
-    public const string DevelopmentApiKey = "1D3F2DD1A5DE725DD4DF1D82BBB37";
+    /// <summary>The development API key (<see cref="DevelopmentSeed.ApiKey"/>) that Swagger UI sends in Development.</summary>
+    public const string DevelopmentApiKey = DevelopmentSeed.ApiKey;
 
     /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata.</summary>
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>

@@ -1,0 +1,53 @@
+using GoMicro.Shared.Web.Modularity;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GoMicro.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// One GoMicro.NET process in a given role, hosted in memory by <see cref="WebApplicationFactory{TEntryPoint}"/> on the real
+/// Program, with configuration given as settings (the same keys as appsettings.json). Environment "Testing": no
+/// exception details in bodies, as in production; the seed is switched on explicitly.
+/// </summary>
+public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+{
+    /// <summary>Settings every test host needs: the shared JWT key files, migrations and seed on.</summary>
+    public static Dictionary<string, string?> BaseSettings(string role) => new()
+    {
+        ["GoMicro:Role"] = role,
+        ["Auth:Jwt:PrivateKeyPath"] = TestEnvironment.JwtKeyFiles.PrivateKey,
+        ["Auth:Jwt:PublicKeyPath"] = TestEnvironment.JwtKeyFiles.PublicKey,
+        ["Database:MigrateOnStartup"] = "true",
+        ["Database:Seed"] = "true",
+        ["ConnectionStrings:Redis"] = "",
+    };
+
+    /// <inheritdoc />
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // UseSetting reaches the configuration Program reads before Build (the role decides which modules load).
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Starts the host, then applies migrations and the seed as Program does before serving.</summary>
+    public async Task StartAsync()
+    {
+        _ = Server; // builds and starts the host; the factory stops Program right after Build, so prepare here as Program does
+        await GoMicro.Host.GoMicroApplication.PrepareDatabasesAsync(Services);
+    }
+
+    /// <summary>Runs an admin command (<c>user grant-role ...</c>) against this host's services, as the CLI would.</summary>
+    /// <returns>The exit code and everything the command printed.</returns>
+    public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] words)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var commands = scope.ServiceProvider.GetServices<IAdminCommand>().ToArray();
+        var command = commands.Where(c => words.Take(c.Name.Split(' ').Length).SequenceEqual(c.Name.Split(' ')))
+            .OrderByDescending(c => c.Name.Length).First();
+        var output = new StringWriter();
+        var exitCode = await command.RunAsync(words[command.Name.Split(' ').Length..], output, CancellationToken.None);
+        return (exitCode, output.ToString());
+    }
+}

@@ -1,0 +1,91 @@
+namespace GoMicro.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A running deployment of the product as tests see it: where <c>/auth</c> and <c>/blog</c> requests go, and the hosts
+/// behind them. API scenario classes take a topology, so the same scenarios run against the monolith and against the
+/// split services over NATS with no difference allowed.
+/// </summary>
+public abstract class Topology : IAsyncLifetime
+{
+    /// <summary>Serves <c>/auth/...</c>.</summary>
+    public abstract GoMicroHostFactory AuthHost { get; }
+
+    /// <summary>Serves <c>/blog/...</c> (the same host as <see cref="AuthHost"/> in the monolith).</summary>
+    public abstract GoMicroHostFactory BlogHost { get; }
+
+    /// <summary>The Auth module's database.</summary>
+    public TestDatabase AuthDatabase { get; private set; } = null!;
+
+    /// <summary>The Blog module's database.</summary>
+    public TestDatabase BlogDatabase { get; private set; } = null!;
+
+    /// <summary>A client for <c>/auth</c> routes, without an API key.</summary>
+    public HttpClient Auth { get; private set; } = null!;
+
+    /// <summary>A client for <c>/blog</c> routes, without an API key.</summary>
+    public HttpClient Blog { get; private set; } = null!;
+
+    /// <summary>Starts the hosts; each subclass creates its own.</summary>
+    protected abstract Task StartHostsAsync();
+
+    /// <summary>Stops the hosts.</summary>
+    protected abstract ValueTask StopHostsAsync();
+
+    /// <inheritdoc />
+    public async Task InitializeAsync()
+    {
+        AuthDatabase = await TestDatabase.CreateAsync("auth");
+        BlogDatabase = await TestDatabase.CreateAsync("blog");
+        await StartHostsAsync();
+        Auth = AuthHost.CreateClient();
+        Blog = BlogHost.CreateClient();
+    }
+
+    /// <inheritdoc />
+    public async Task DisposeAsync()
+    {
+        Auth.Dispose();
+        Blog.Dispose();
+        await StopHostsAsync();
+        await AuthDatabase.DisposeAsync();
+        await BlogDatabase.DisposeAsync();
+    }
+
+    /// <summary>Settings for a host of <paramref name="role"/> on this topology's databases.</summary>
+    protected Dictionary<string, string?> SettingsFor(string role)
+    {
+        var settings = GoMicroHostFactory.BaseSettings(role);
+        settings["ConnectionStrings:Auth"] = AuthDatabase.ConnectionString;
+        settings["ConnectionStrings:Blog"] = BlogDatabase.ConnectionString;
+        return settings;
+    }
+}
+
+/// <summary>Both modules in one process, bus in-process: how a developer runs it.</summary>
+public class MonolithTopology : Topology
+{
+    private GoMicroHostFactory _host = null!;
+
+    /// <inheritdoc />
+    public override GoMicroHostFactory AuthHost => _host;
+
+    /// <inheritdoc />
+    public override GoMicroHostFactory BlogHost => _host;
+
+    /// <summary>Extra settings for the monolith (e.g. a Redis connection); applied over the defaults.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
+    /// <inheritdoc />
+    protected override async Task StartHostsAsync()
+    {
+        var settings = SettingsFor("monolith");
+        Configure(settings);
+        _host = new GoMicroHostFactory(settings);
+        await _host.StartAsync();
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask StopHostsAsync() => _host.DisposeAsync();
+}
