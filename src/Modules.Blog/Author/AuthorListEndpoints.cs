@@ -17,9 +17,9 @@ internal static class AuthorListEndpoints
 {
     public static void Map(IEndpointRouteBuilder author)
     {
-        MapList(author, "/drafts", "Your blogs being written", b => b.Drafted);
-        MapList(author, "/submitted", "Your blogs waiting for an editor", b => b.Submitted);
-        MapList(author, "/published", "Your published blogs", b => b.Published);
+        MapList(author, "/drafts", "Your blogs being written", BlogQueries.IsDrafted);
+        MapList(author, "/submitted", "Your blogs waiting for an editor", BlogQueries.IsSubmitted);
+        MapList(author, "/published", "Your published blogs", BlogQueries.IsPublished);
     }
 
     private static void MapList(IEndpointRouteBuilder author, string path, string summary, Expression<Func<BlogPost, bool>> state) =>

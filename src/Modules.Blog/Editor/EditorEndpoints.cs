@@ -42,8 +42,8 @@ internal static class EditorEndpoints
             .Produces<ApiResponse<object>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest)
             .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
-        MapList(editor, "/submitted", "Blogs waiting for an editor", b => b.Submitted);
-        MapList(editor, "/published", "Published blogs", b => b.Published);
+        MapList(editor, "/submitted", "Blogs waiting for an editor", BlogQueries.IsSubmitted);
+        MapList(editor, "/published", "Published blogs", BlogQueries.IsPublished);
     }
 
     /// <summary>The blog with its author's profile from the Auth module; an author it no longer knows makes it 404, as in the reference.</summary>
@@ -51,7 +51,7 @@ internal static class EditorEndpoints
         [AsParameters] BlogIdRoute route, BlogDbContext db, AuthorProfiles authors, CancellationToken cancellationToken)
     {
         var id = route.Value();
-        var blog = await db.Blogs.AsNoTracking().FirstOrDefaultAsync(b => b.Id == id && b.Status, cancellationToken)
+        var blog = await db.Blogs.AsNoTracking().Active().FirstOrDefaultAsync(b => b.Id == id, cancellationToken)
                    ?? throw ApiException.NotFound(NotFound(id));
         var author = await authors.FindAsync(blog.AuthorId, cancellationToken) ?? throw ApiException.NotFound(NotFound(id));
         return ApiResults.Success("success", blog.ToPrivate(author));
@@ -104,7 +104,7 @@ internal static class EditorEndpoints
 
     private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state) =>
         editor.MapGet(path, async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
-                ApiResults.Success("success", await db.Blogs.AsNoTracking().Where(b => b.Status).Where(state).Page(page).ToListAsync(cancellationToken)))
+                ApiResults.Success("success", await db.Blogs.AsNoTracking().Active().Where(state).Page(page).ToListAsync(cancellationToken)))
             .WithSummary(summary)
             .Produces<ApiResponse<ItemBlog[]>>();
 }

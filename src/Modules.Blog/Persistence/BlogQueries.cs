@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Requests;
 
@@ -18,6 +19,18 @@ internal static class BlogQueries
         string[] wanted = [tag];
         return blogs.Where(b => wanted.All(t => b.Tags.Contains(t)));
     }
+
+    /// <summary>Not deleted.</summary>
+    public static IQueryable<BlogPost> Active(this IQueryable<BlogPost> blogs) => blogs.Where(b => b.Status);
+
+    /// <summary>Being written: created or unpublished, and not yet published again.</summary>
+    public static readonly Expression<Func<BlogPost, bool>> IsDrafted = b => b.Drafted;
+
+    /// <summary>Waiting for an editor.</summary>
+    public static readonly Expression<Func<BlogPost, bool>> IsSubmitted = b => b.Submitted;
+
+    /// <summary>Publicly visible unless deleted.</summary>
+    public static readonly Expression<Func<BlogPost, bool>> IsPublished = b => b.Published;
 
     /// <summary>An author's own blogs that are not deleted.</summary>
     public static IQueryable<BlogPost> OwnedBy(this IQueryable<BlogPost> blogs, Guid authorId) =>

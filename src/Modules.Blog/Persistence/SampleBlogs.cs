@@ -1,13 +1,12 @@
+using GoMicro.Shared.Web;
+
 namespace GoMicro.Modules.Blog.Persistence;
 
 /// <summary>The development seed's sample blogs (see <see cref="BlogDatabase"/>).</summary>
 internal static class SampleBlogs
 {
-    /// <summary>
-    /// The development admin's user id (<c>admin@example.com</c>). The Auth module's development seed must create the
-    /// admin with this id; the two modules share nothing else, so this constant is the whole agreement.
-    /// </summary>
-    public static readonly Guid AuthorId = Guid.Parse("0193a6f0-0000-7000-8000-0000000000ad");
+    /// <summary>The development admin (<c>admin@example.com</c>), whom the Auth seed creates with this well-known id.</summary>
+    public static readonly Guid AuthorId = DevelopmentSeed.AdminUserId;
 
     public sealed record Sample(string Slug, string Title, string Description, string Text, string[] Tags, string ImgUrl);
 

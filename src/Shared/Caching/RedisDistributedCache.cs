@@ -45,6 +45,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
     private Task<ConnectionMultiplexer> _connection;
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger<RedisDistributedCache> _logger;
+    private readonly TimeSpan _operationTimeout;
     private readonly TimeProvider _time;
     private int _disposed;
 
@@ -58,11 +59,13 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
     {
         var settings = options.Value;
         _instanceName = settings.InstanceName;
+        _operationTimeout = settings.OperationTimeout;
         _logger = logger;
         _time = time ?? TimeProvider.System;
 
         _configuration = ConfigurationOptions.Parse(connectionString);
         _configuration.AbortOnConnectFail = false;   // start, and keep reconnecting, while Redis is down
+        _configuration.SyncTimeout = (int)Math.Ceiling(settings.OperationTimeout.TotalMilliseconds);
         _connection = ConnectAsync(_configuration);
 
         _pipeline = new ResiliencePipelineBuilder()
@@ -91,7 +94,7 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
 
     private async Task<ConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration)
     {
-        var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var connection = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
         connection.ConnectionFailed += (_, e) =>
             _logger.LogWarning(e.Exception, "Redis connection to {Endpoint} lost ({FailureType}); reconnecting in the background", e.EndPoint, e.FailureType);
         connection.ConnectionRestored += (_, e) => _logger.LogInformation("Redis connection to {Endpoint} restored", e.EndPoint);
@@ -113,8 +116,20 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
     }
 
     /// <inheritdoc />
-    /// <remarks>The synchronous members block on the asynchronous ones; GoMicro.NET code uses only the asynchronous API.</remarks>
-    public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
+    /// <remarks>The synchronous members use the client's synchronous calls (bounded by the same timeout): blocking on the
+    /// asynchronous ones is unreliable with StackExchange.Redis 1.2.6, whose completions can wait for the blocked thread.
+    /// GoMicro.NET itself uses only the asynchronous API.</remarks>
+    public byte[]? Get(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Run(db =>
+        {
+            var values = db.HashGet(_instanceName + key, AllFields);
+            if (values.Length < 3 || values[2].IsNull) return null;
+            if (SlidingExpiry(values[0], values[1]) is { } expiry) db.KeyExpire(_instanceName + key, expiry);
+            return (byte[]?)values[2];
+        });
+    }
 
     /// <inheritdoc />
     public Task<byte[]?> GetAsync(string key, CancellationToken token = default)
@@ -122,18 +137,29 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
         ArgumentNullException.ThrowIfNull(key);
         return RunAsync(async (db, ct) =>
         {
-            var values = await db.HashGetAsync(_instanceName + key, AllFields).WaitAsync(ct);
+            var values = await db.HashGetAsync(_instanceName + key, AllFields).WaitAsync(ct).ConfigureAwait(false);
             if (values.Length < 3 || values[2].IsNull) return null;
-            await RefreshSlidingAsync(db, key, values[0], values[1], ct);
+            if (SlidingExpiry(values[0], values[1]) is { } expiry) await db.KeyExpireAsync(_instanceName + key, expiry).WaitAsync(ct).ConfigureAwait(false);
             return (byte[]?)values[2];
         }, token);
     }
 
     /// <inheritdoc />
-    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+    {
+        var (redisKey, arguments) = SetCommand(key, value, options);
+        Run(db => db.ScriptEvaluate(SetScript, [redisKey], arguments));
+    }
 
     /// <inheritdoc />
     public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        var (redisKey, arguments) = SetCommand(key, value, options);
+        return RunAsync(async (db, ct) => await db.ScriptEvaluateAsync(SetScript, [redisKey], arguments).WaitAsync(ct).ConfigureAwait(false), token);
+    }
+
+    /// <summary>The key and script arguments that store <paramref name="value"/> with its expirations.</summary>
+    private (RedisKey Key, RedisValue[] Arguments) SetCommand(string key, byte[] value, DistributedCacheEntryOptions options)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
@@ -141,22 +167,25 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
         var now = _time.GetUtcNow();
         var absolute = AbsoluteExpiration(now, options);
         var relative = RelativeExpiration(now, absolute, options.SlidingExpiration);
-        RedisValue[] arguments =
+        return (_instanceName + key,
         [
             absolute?.Ticks ?? NotPresent,
             options.SlidingExpiration?.Ticks ?? NotPresent,
             relative is { } r ? (long)Math.Ceiling(r.TotalMilliseconds) : NotPresent,
             value,
-        ];
-        return RunAsync(async (db, ct) =>
-        {
-            await db.ScriptEvaluateAsync(SetScript, [(RedisKey)(_instanceName + key)], arguments).WaitAsync(ct);
-            return true;
-        }, token);
+        ]);
     }
 
     /// <inheritdoc />
-    public void Refresh(string key) => RefreshAsync(key).GetAwaiter().GetResult();
+    public void Refresh(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Run(db =>
+        {
+            var values = db.HashGet(_instanceName + key, ExpirationFields);
+            return values.Length == 2 && SlidingExpiry(values[0], values[1]) is { } expiry && db.KeyExpire(_instanceName + key, expiry);
+        });
+    }
 
     /// <inheritdoc />
     public Task RefreshAsync(string key, CancellationToken token = default)
@@ -164,20 +193,24 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
         ArgumentNullException.ThrowIfNull(key);
         return RunAsync(async (db, ct) =>
         {
-            var values = await db.HashGetAsync(_instanceName + key, ExpirationFields).WaitAsync(ct);
-            if (values.Length == 2) await RefreshSlidingAsync(db, key, values[0], values[1], ct);
-            return true;
+            var values = await db.HashGetAsync(_instanceName + key, ExpirationFields).WaitAsync(ct).ConfigureAwait(false);
+            return values.Length == 2 && SlidingExpiry(values[0], values[1]) is { } expiry
+                   && await db.KeyExpireAsync(_instanceName + key, expiry).WaitAsync(ct).ConfigureAwait(false);
         }, token);
     }
 
     /// <inheritdoc />
-    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
+    public void Remove(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        Run(db => db.KeyDelete(_instanceName + key));
+    }
 
     /// <inheritdoc />
     public Task RemoveAsync(string key, CancellationToken token = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return RunAsync(async (db, ct) => await db.KeyDeleteAsync(_instanceName + key).WaitAsync(ct), token);
+        return RunAsync(async (db, ct) => await db.KeyDeleteAsync(_instanceName + key).WaitAsync(ct).ConfigureAwait(false), token);
     }
 
     /// <summary>Round trip to the server, bypassing the circuit breaker (for health checks).</summary>
@@ -188,8 +221,8 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var connection = await Connection().WaitAsync(cancellationToken);
-            return await connection.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            var connection = await Connection().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await connection.GetDatabase().PingAsync().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -197,38 +230,68 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
         }
     }
 
-    /// <summary>Runs one cache call through the breaker and the timeout, translating every client failure.</summary>
+    /// <summary>Runs one asynchronous cache call through the breaker and the timeout, translating every client failure.</summary>
     private async Task<T> RunAsync<T>(Func<IDatabase, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ConnectionMultiplexer connection;
         try
         {
-            return await _pipeline.ExecuteAsync(async ct =>
-            {
-                var connection = await Connection().WaitAsync(ct);
-                return await operation(connection.GetDatabase(), ct);
-            }, cancellationToken);
+            // The first connection is made in the background at start-up; until it is there, calls miss instead of waiting.
+            // Not counted by the breaker: a slow first connect is not an outage.
+            connection = await Connection().WaitAsync(_operationTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (BrokenCircuitException ex)
+        catch (Exception ex) when (ex is TimeoutException or RedisException)
         {
-            throw new CacheUnavailableException("Redis is skipped after recent failures", ex);
+            throw new CacheUnavailableException("Redis connection is not established yet", ex);
         }
-        catch (TimeoutRejectedException ex)
+        try
         {
-            throw new CacheUnavailableException("Redis did not answer in time", ex);
+            return await _pipeline.ExecuteAsync(ct => new ValueTask<T>(operation(connection.GetDatabase(), ct)), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (Translate(ex) is { } unavailable)
         {
-            throw new CacheUnavailableException("Redis call failed: " + ex.Message, ex);
+            throw unavailable;
         }
     }
 
-    private async Task RefreshSlidingAsync(IDatabase db, string key, RedisValue absoluteTicks, RedisValue slidingTicks, CancellationToken ct)
+    /// <summary>Runs one synchronous cache call through the breaker (the client's own sync timeout bounds it).</summary>
+    private T Run<T>(Func<IDatabase, T> operation)
     {
-        if (!slidingTicks.TryParse(out long sliding) || sliding == NotPresent) return;
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var connection = Connection();
+        try
+        {
+            if (!connection.Wait(_operationTimeout)) throw new CacheUnavailableException("Redis connection is not established yet");
+        }
+        catch (AggregateException ex)
+        {
+            throw new CacheUnavailableException("Redis connection is not established yet", ex.InnerException);
+        }
+        try
+        {
+            return _pipeline.Execute(_ => operation(connection.Result.GetDatabase()));
+        }
+        catch (Exception ex) when (Translate(ex) is { } unavailable)
+        {
+            throw unavailable;
+        }
+    }
+
+    private static CacheUnavailableException? Translate(Exception exception) => exception switch
+    {
+        BrokenCircuitException => new CacheUnavailableException("Redis is skipped after recent failures", exception),
+        TimeoutRejectedException or TimeoutException => new CacheUnavailableException("Redis did not answer in time", exception),
+        RedisException => new CacheUnavailableException("Redis call failed: " + exception.Message, exception),
+        _ => null,
+    };
+
+    /// <summary>The time to live a read must give an entry with a sliding expiration (capped by its absolute one), or null.</summary>
+    private TimeSpan? SlidingExpiry(RedisValue absoluteTicks, RedisValue slidingTicks)
+    {
+        if (!slidingTicks.TryParse(out long sliding) || sliding == NotPresent) return null;
         DateTimeOffset? absolute = absoluteTicks.TryParse(out long ticks) && ticks != NotPresent ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
-        var expiry = RelativeExpiration(_time.GetUtcNow(), absolute, TimeSpan.FromTicks(sliding));
-        if (expiry is { } e) await db.KeyExpireAsync(_instanceName + key, e).WaitAsync(ct);
+        return RelativeExpiration(_time.GetUtcNow(), absolute, TimeSpan.FromTicks(sliding));
     }
 
     private static DateTimeOffset? AbsoluteExpiration(DateTimeOffset now, DistributedCacheEntryOptions options)
@@ -249,11 +312,16 @@ public sealed class RedisDistributedCache : IDistributedCache, IAsyncDisposable,
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-        if (_connection.IsCompletedSuccessfully) await _connection.Result.CloseAsync(allowCommandsToComplete: false);
-        if (_connection.IsCompletedSuccessfully) _connection.Result.Dispose();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_connection.IsCompletedSuccessfully) return;
+        await _connection.Result.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
+        _connection.Result.Dispose();
     }
 
     /// <inheritdoc />
-    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0 || !_connection.IsCompletedSuccessfully) return;
+        _connection.Result.Close(allowCommandsToComplete: false);
+        _connection.Result.Dispose();
+    }
 }
