@@ -30,32 +30,19 @@ internal static class AuthorBlogEndpoints
     public static void Map(IEndpointRouteBuilder author)
     {
         author.MapPost("/", CreateAsync)
-            .WithSummary("Create a blog (drafted, not submitted)")
-            .Produces<ApiResponse<PrivateBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
+            .Documented<PrivateBlog>("Create a blog (drafted, not submitted)", StatusCodes.Status400BadRequest);
         author.MapPut("/", UpdateAsync)
-            .WithSummary("Change fields of one of your blogs")
-            .Produces<ApiResponse<PrivateBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest)
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<PrivateBlog>("Change fields of one of your blogs", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         author.MapGet("/id/{id}", GetAsync)
-            .WithSummary("One of your blogs")
-            .Produces<ApiResponse<PrivateBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<PrivateBlog>("One of your blogs", StatusCodes.Status404NotFound);
         author.MapDelete("/id/{id}", DeleteAsync)
-            .WithSummary("Delete one of your blogs (it disappears from every public view)")
-            .Produces<ApiResponse<object>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented("Delete one of your blogs (it disappears from every public view)", StatusCodes.Status404NotFound);
         author.MapPut("/submit/id/{id}", (HttpContext context, [AsParameters] BlogIdRoute route, BlogDbContext db, TimeProvider time, CancellationToken ct) =>
                 SetSubmittedAsync(context.User, route.Value(), true, db, time, ct))
-            .WithSummary("Submit one of your blogs to the editors")
-            .Produces<ApiResponse<object>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented("Submit one of your blogs to the editors", StatusCodes.Status404NotFound);
         author.MapPut("/withdraw/id/{id}", (HttpContext context, [AsParameters] BlogIdRoute route, BlogDbContext db, TimeProvider time, CancellationToken ct) =>
                 SetSubmittedAsync(context.User, route.Value(), false, db, time, ct))
-            .WithSummary("Withdraw a submitted blog")
-            .Produces<ApiResponse<object>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented("Withdraw a submitted blog", StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> CreateAsync(

@@ -29,6 +29,5 @@ internal static class AuthorListEndpoints
                 var blogs = await db.Blogs.AsNoTracking().OwnedBy(authorId).Where(state).Page(page).ToListAsync(cancellationToken);
                 return ApiResults.Success("success", blogs);
             })
-            .WithSummary(summary)
-            .Produces<ApiResponse<ItemBlog[]>>();
+            .Documented<ItemBlog[]>(summary);
 }

@@ -29,19 +29,11 @@ internal static class EditorEndpoints
     public static void Map(IEndpointRouteBuilder editor)
     {
         editor.MapGet("/id/{id}", GetAsync)
-            .WithSummary("Any active blog, with its author")
-            .Produces<ApiResponse<PrivateBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<PrivateBlog>("Any active blog, with its author", StatusCodes.Status404NotFound);
         editor.MapPut("/publish/id/{id}", PublishAsync)
-            .WithSummary("Publish a submitted blog: its draft text becomes the public text")
-            .Produces<ApiResponse<object>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest)
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented("Publish a submitted blog: its draft text becomes the public text", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         editor.MapPut("/unpublish/id/{id}", UnpublishAsync)
-            .WithSummary("Take a published blog back to draft; it disappears from every public view")
-            .Produces<ApiResponse<object>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest)
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented("Take a published blog back to draft; it disappears from every public view", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         MapList(editor, "/submitted", "Blogs waiting for an editor", BlogQueries.IsSubmitted);
         MapList(editor, "/published", "Published blogs", BlogQueries.IsPublished);
     }
@@ -105,6 +97,5 @@ internal static class EditorEndpoints
     private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state) =>
         editor.MapGet(path, async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
                 ApiResults.Success("success", await db.Blogs.AsNoTracking().Active().Where(state).Page(page).ToListAsync(cancellationToken)))
-            .WithSummary(summary)
-            .Produces<ApiResponse<ItemBlog[]>>();
+            .Documented<ItemBlog[]>(summary);
 }

@@ -18,15 +18,11 @@ internal static class BlogListEndpoints
     public static void Map(IEndpointRouteBuilder list)
     {
         list.MapGet("/latest", LatestAsync)
-            .WithSummary("Published blogs, most recently changed first")
-            .Produces<ApiResponse<ItemBlog[]>>();
+            .Documented<ItemBlog[]>("Published blogs, most recently changed first");
         list.MapGet("/tag/{tag}", TaggedAsync)
-            .WithSummary("Published blogs with a tag (upper case), most recently changed first")
-            .Produces<ApiResponse<ItemBlog[]>>();
+            .Documented<ItemBlog[]>("Published blogs with a tag (upper case), most recently changed first");
         list.MapGet("/similar/id/{id}", SimilarAsync)
-            .WithSummary("Up to 6 published blogs most similar to a published blog, by full-text relevance to its title")
-            .Produces<ApiResponse<ItemBlog[]>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<ItemBlog[]>("Up to 6 published blogs most similar to a published blog, by full-text relevance to its title", StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> LatestAsync([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>

@@ -23,13 +23,9 @@ internal static class PublicBlogEndpoints
     public static void Map(IEndpointRouteBuilder blog)
     {
         blog.MapGet("/id/{id}", GetByIdAsync)
-            .WithSummary("A published blog by id")
-            .Produces<ApiResponse<PublicBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<PublicBlog>("A published blog by id", StatusCodes.Status404NotFound);
         blog.MapGet("/slug/{slug}", GetBySlugAsync)
-            .WithSummary("A published blog by slug")
-            .Produces<ApiResponse<PublicBlog>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Documented<PublicBlog>("A published blog by slug", StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> GetByIdAsync(
