@@ -14,6 +14,17 @@ internal sealed class AccessTokenAuthenticator(JwtTokenService jwt, AuthDbContex
     /// <summary>The one text every rejected token gets, so a client learns nothing about why.</summary>
     public const string InvalidAccessToken = "permission denied: invalid access token";
 
+    /// <summary>
+    /// One query: the active user, their roles, and the existence of the token's session. It runs on every authenticated
+    /// request of every module, so it is compiled once: EF Core otherwise re-walks the expression tree to extract the
+    /// parameters and hashes it to find the cached plan on each call.
+    /// </summary>
+    private static readonly Func<AuthDbContext, Guid, string, CancellationToken, Task<UserAccount?>> FindSessionUser =
+        EF.CompileAsyncQuery((AuthDbContext db, Guid userId, string keyId, CancellationToken _) =>
+            db.Users.AsNoTracking().Include(u => u.Roles)
+                .Where(u => u.Id == userId && u.Status && db.Keystore.Any(k => k.UserId == u.Id && k.PrimaryKey == keyId && k.Status))
+                .FirstOrDefault());
+
     /// <summary>The user (with roles, not tracked) and the token's claims, or null when the token is not acceptable.</summary>
     public async Task<(UserAccount User, TokenClaims Claims)?> AuthenticateAsync(string authorization, CancellationToken cancellationToken)
     {
@@ -24,11 +35,7 @@ internal sealed class AccessTokenAuthenticator(JwtTokenService jwt, AuthDbContex
             return null;
         }
 
-        // One query: the user, their roles, and the existence of the token's session.
-        var user = await db.Users.AsNoTracking().Include(u => u.Roles)
-            .Where(u => u.Id == claims.Subject && u.Status
-                        && db.Keystore.Any(k => k.UserId == u.Id && k.PrimaryKey == claims.Id && k.Status))
-            .FirstOrDefaultAsync(cancellationToken);
+        var user = await FindSessionUser(db, claims.Subject, claims.Id, cancellationToken);
         if (user is null)
         {
             logger.LogInformation("Rejected access token of user {UserId}: session revoked or user inactive", claims.Subject);
