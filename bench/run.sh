@@ -6,13 +6,14 @@
 # then times IModuleBus request-reply (bench/BusRoundTrip). Every figure is reported next to the floor measured in the
 # same run, so the ratios hold on a noisy shared machine.
 #
-#   bench/run.sh            full run (about 8 minutes): writes bench/results/latest.md
+#   bench/run.sh            full run (about 10 minutes): writes bench/results/latest.md
 #   bench/run.sh --quick    short run (under 5 minutes): writes bench/results/raw/quick.md (git-ignored)
 #   bench/run.sh --output FILE   write the table there instead
 #
-# Settings (environment): BENCH_CONNECTIONS (32; BENCH_SIGNIN_CONNECTIONS 4), BENCH_THREADS (2), BENCH_DURATION / BENCH_WARMUP (seconds per scenario;
-# 30/10 full, 8/3 quick), BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it
-# before a full run; 300, 0 in quick runs), BENCH_PORT_BASE (5100).
+# Settings (environment): BENCH_CONNECTIONS (32; BENCH_SIGNIN_CONNECTIONS 4), BENCH_THREADS (2), BENCH_DURATION and
+# BENCH_WARMUP (seconds per scenario: 30 and 15 full, 8 and 5 quick; the JIT keeps tiering the request path for several
+# seconds), BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it before a
+# full run; 300, none in quick runs), BENCH_PORT_BASE (5100).
 #
 # Exit status: 0 every scenario ran without errors; 1 a scenario had errors (FAILED); 3 a scenario could not run.
 set -euo pipefail
@@ -26,17 +27,17 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --output) output="$2"; shift ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
   esac
   shift
 done
 
 if [ "$quick" = 1 ]; then
-  mode=quick duration="${BENCH_DURATION:-8}" warmup="${BENCH_WARMUP:-3}" load_wait="${BENCH_LOAD_WAIT:-0}"
+  mode=quick duration="${BENCH_DURATION:-8}" warmup="${BENCH_WARMUP:-5}" load_wait="${BENCH_LOAD_WAIT:-0}"
   output="${output:-bench/results/raw/quick.md}"
 else
-  mode=full duration="${BENCH_DURATION:-30}" warmup="${BENCH_WARMUP:-10}" load_wait="${BENCH_LOAD_WAIT:-300}"
+  mode=full duration="${BENCH_DURATION:-30}" warmup="${BENCH_WARMUP:-15}" load_wait="${BENCH_LOAD_WAIT:-300}"
   output="${output:-bench/results/latest.md}"
 fi
 connections="${BENCH_CONNECTIONS:-32}"
@@ -229,8 +230,18 @@ measure() {
   local wrk_env=(BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_API_KEY="$api_key" BENCH_BEARER="$token")
   log "$name: warm-up ${warmup}s, then ${duration}s with $connections connections"
   env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s bench/wrk/scenario.lua "$url" >"$raw/$name.warmup.txt" 2>&1
+  local app0 infra0 app1 infra1
+  # shellcheck disable=SC2046
+  app0="$(sum_ticks $(serving_pids "$name"))"; infra0="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg0"
   env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency -s bench/wrk/scenario.lua "$url" >"$raw/$name.txt" 2>&1
+  # shellcheck disable=SC2046
+  app1="$(sum_ticks $(serving_pids "$name"))"; infra1="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg1"
   local line; line="$(grep '^BENCH_RESULT' "$raw/$name.txt")" || die "$name: wrk printed no result (see $raw/$name.txt)"
+  local pg_ticks; pg_ticks="$(awk 'NR == FNR { before[$1] = $2; next } { t += $2 - before[$1] } END { print t + 0 }' "$raw/$name.pg0" "$raw/$name.pg1")"
+  awk -v name="$name" -v app=$((app1 - app0)) -v pg="$pg_ticks" -v infra=$((infra1 - infra0)) -v hz="$clk_tck" '{
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      n = v["requests"] > 0 ? v["requests"] : 1
+      printf "%s %.0f %.0f %.0f\n", name, app / hz * 1e6 / n, pg / hz * 1e6 / n, infra / hz * 1e6 / n }' <<<"$(grep '^BENCH_RESULT' "$raw/$name.txt")" >>"$raw/cpu.txt"
   awk -v name="$name" -v url="$url" '{
       for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       errors = v["connect"] + v["read"] + v["write"] + v["timeout"] + v["status"]
@@ -239,6 +250,22 @@ measure() {
       printf "\n" }' <<<"$line" >>"$results"
   tail -n 1 "$results" | awk -F"$sep" '{ printf "    %s req/s, p50 %s ms, p99 %s ms, errors %s\n", $3, $4, $5, $6 }' >&2
 }
+# CPU used per request, from /proc (utime + stime): more stable than req/s on a shared machine, since other work on
+# the cores slows a scenario down without adding to its CPU time.
+clk_tck="$(getconf CLK_TCK)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+sum_ticks() { local t=0 p; for p in "$@"; do t=$((t + $(proc_ticks "$p"))); done; echo "$t"; }
+pg_snapshot() { # "pid ticks" of every PostgreSQL backend connected to the bench databases
+  local p
+  for p in $(psql_admin -d postgres -tAc "SELECT pid FROM pg_stat_activity WHERE datname IN ('$auth_db', '$blog_db')"); do
+    echo "$p $(proc_ticks "$p")"
+  done
+}
+serving_pids() { # the GoMicro (or floor) processes a scenario runs on
+  case "$1" in floor) echo "${floor_pid:-}";; monolith-*) echo "${monolith_pid:-}";; split-*) echo "${auth_pid:-} ${blog_pid:-}";; esac
+}
+shared_server_pids() { pgrep -x redis-server; pgrep -x nats-server; }
+
 not_run() { printf '%s\037%s\037\037\037\037\037NOT RUN\037%s\n' "$1" "$2" "$3" >>"$results"; log "$1: not run ($3)"; }
 
 blog_scenarios() { # blog_scenarios PREFIX BLOG_BASE AUTH_BASE
@@ -313,13 +340,18 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
   echo "- load average (1, 5, 15 min): $load_before before, $load_after after"
   echo "- load: wrk 4.1.0, $threads threads, $connections connections ($signin_connections for sign-in), ${warmup} s warm-up then ${duration} s per scenario, on loopback; servers in Release, ASPNETCORE_ENVIRONMENT=Production, logs at Warning, Redis cache, PostgreSQL $(psql_admin -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1), nats-server $(nats-server --version 2>/dev/null | awk '{print $NF}'), .NET $(dotnet --version)"
   echo
-  echo "| scenario | req/s | p50 ms | p99 ms | errors | % of floor req/s | peak working set MB | result |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|"
+  echo "| scenario | req/s | p50 ms | p99 ms | errors | % of floor req/s | app CPU µs/req | PostgreSQL CPU µs/req | Redis+NATS CPU µs/req | peak working set MB | result |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   while IFS="$sep" read -r name url rps p50 p99 errors status note; do
     ratio="$(pct "$name")"; [ -n "$ratio" ] && ratio="$ratio %"
     result="$status"; [ -n "$note" ] && result="$status: $note"
-    echo "| $(describe "$name") | $rps | $p50 | $p99 | $errors | $ratio | $(memory_of "$name") | $result |"
+    read -r _ app_us pg_us infra_us < <(awk -v n="$name" '$1 == n' "$raw/cpu.txt" 2>/dev/null; echo)
+    echo "| $(describe "$name") | $rps | $p50 | $p99 | $errors | $ratio | ${app_us:-} | ${pg_us:-} | ${infra_us:-} | $(memory_of "$name") | $result |"
   done <"$results"
+  echo
+  echo "CPU per request is user + system time from /proc/<pid>/stat over the measured run divided by the requests: app = the"
+  echo "GoMicro process(es) serving the scenario (both in the split), PostgreSQL = the backends connected to the bench databases,"
+  echo "Redis+NATS = the whole servers, which other work on this machine may also use. wrk's own CPU is not counted."
   echo
   echo "Peak working set is VmHWM of the process that served the scenario, read from /proc/<pid>/status when it stopped: the monolith"
   echo "over its whole run; in the split, the blog process for /blog and the auth process for /auth."
