@@ -20,7 +20,9 @@ internal sealed class RawNats : IDisposable
     private readonly Flusher? _flusher;
     private readonly bool _yield;
 
-    public RawNats(string url, bool flushReplies, bool noDelay, bool yieldAfterReply)
+    private readonly Requests? _requests;
+
+    public RawNats(string url, bool flushReplies, bool noDelay, bool yieldAfterReply, bool ownRequests = false)
     {
         var factory = new ConnectionFactory();
         _responder = factory.CreateConnection(Options(url, "bench-responder"));
@@ -28,6 +30,7 @@ internal sealed class RawNats : IDisposable
         if (noDelay) { SetNoDelay(_responder); SetNoDelay(_requester); }
         _yield = yieldAfterReply;
         if (flushReplies) _flusher = new Flusher(_responder);
+        if (ownRequests) _requests = new Requests(_requester);
         _subscription = _responder.SubscribeAsync(Subjects.Echo + ".raw", "bench", (_, args) =>
         {
             _responder.Publish(args.Message.Reply, args.Message.Data);
@@ -38,7 +41,8 @@ internal sealed class RawNats : IDisposable
 
     public async Task CallAsync()
     {
-        if (_yield) await _requester.RequestAsync(Subjects.Echo + ".raw", Request, 5000).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        if (_requests is not null) await _requests.RequestAsync(Subjects.Echo + ".raw", Request);
+        else if (_yield) await _requester.RequestAsync(Subjects.Echo + ".raw", Request, 5000).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         else await _requester.RequestAsync(Subjects.Echo + ".raw", Request, 5000);
     }
 
@@ -60,9 +64,62 @@ internal sealed class RawNats : IDisposable
     public void Dispose()
     {
         _subscription.Unsubscribe();
+        _requests?.Dispose();
         _flusher?.Dispose();
         _requester.Dispose();
         _responder.Dispose();
+    }
+
+    /// <summary>
+    /// Request-reply without the library's RequestAsync, which runs each request on a thread-pool thread that then blocks
+    /// for a PING/PONG round trip (its Flush) and completes the caller on the reply subscription's single delivery thread:
+    /// one wildcard inbox subscription, a publish with a reply subject, the coalesced <see cref="Flusher"/> instead of a
+    /// PING per request, and continuations off the library's thread.
+    /// </summary>
+    private sealed class Requests : IDisposable
+    {
+        private readonly IConnection _connection;
+        private readonly string _inbox = "_INBOX." + Guid.NewGuid().ToString("N");
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<long, TaskCompletionSource<byte[]>> _waiting = new();
+        private readonly IAsyncSubscription _replies;
+        private readonly Flusher _flusher;
+        private long _next;
+
+        public Requests(IConnection connection)
+        {
+            _connection = connection;
+            _flusher = new Flusher(connection);
+            _replies = connection.SubscribeAsync(_inbox + ".*", (_, args) =>
+            {
+                var subject = args.Message.Subject;
+                if (long.TryParse(subject.AsSpan(subject.LastIndexOf('.') + 1), out var id) && _waiting.TryRemove(id, out var waiter))
+                    waiter.TrySetResult(args.Message.Data);
+            });
+            connection.Flush();
+        }
+
+        public async Task<byte[]> RequestAsync(string subject, byte[] payload)
+        {
+            var id = Interlocked.Increment(ref _next);
+            var waiter = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting[id] = waiter;
+            _connection.Publish(subject, _inbox + "." + id, payload);
+            _flusher.Kick();
+            try
+            {
+                return await waiter.Task.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            finally
+            {
+                _waiting.TryRemove(id, out _);
+            }
+        }
+
+        public void Dispose()
+        {
+            _replies.Unsubscribe();
+            _flusher.Dispose();
+        }
     }
 
     /// <summary>Pushes published replies out at once (a PING/PONG flush on its own thread, coalesced) instead of
