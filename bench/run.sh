@@ -228,6 +228,7 @@ measure() {
     return 0
   fi
   local wrk_env=(BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_API_KEY="$api_key" BENCH_BEARER="$token")
+  local threads="$threads"; [ "$connections" -lt "$threads" ] && threads="$connections"   # wrk needs one connection per thread
   log "$name: warm-up ${warmup}s, then ${duration}s with $connections connections"
   env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s bench/wrk/scenario.lua "$url" >"$raw/$name.warmup.txt" 2>&1
   local app0 infra0 app1 infra1
@@ -274,8 +275,10 @@ blog_scenarios() { # blog_scenarios PREFIX BLOG_BASE AUTH_BASE
     measure "$prefix-blog-id" "$blog/blog/id/$blog_id"
     measure "$prefix-blog-latest" "$blog/blog/list/latest?page=1&limit=10"
     measure "$prefix-drafts" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$author_token"
+    # The same with one connection: latency without queueing, so the split's added hop shows on its own.
+    measure "$prefix-drafts-1conn" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$author_token" 1
   else
-    for s in blog-id blog-latest drafts; do not_run "$prefix-$s" "$blog" "the Blog module's routes are not on this branch yet"; done
+    for s in blog-id blog-latest drafts drafts-1conn; do not_run "$prefix-$s" "$blog" "the Blog module's routes are not on this branch yet"; done
   fi
   # Last: every sign-in adds a session row.
   measure "$prefix-signin" "$auth/auth/signin/basic" POST "{\"email\":\"$author_email\",\"password\":\"$author_password\"}" "" "$signin_connections"
@@ -303,7 +306,7 @@ if [ "$has_nats" = 1 ]; then
   stop blog
   stop auth
 else
-  for s in blog-id blog-latest drafts signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
+  for s in blog-id blog-latest drafts drafts-1conn signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
 fi
 
 log "bus round trip"
@@ -324,6 +327,7 @@ describe() {
     *-blog-id) echo "${1%%-*}: GET /blog/id/{id} (cached)";;
     *-blog-latest) echo "${1%%-*}: GET /blog/list/latest?page=1&limit=10";;
     *-drafts) echo "${1%%-*}: GET /blog/author/drafts?page=1&limit=10 (Bearer)";;
+    *-drafts-1conn) echo "${1%%-*}: the same drafts request, 1 connection";;
     *-signin) echo "${1%%-*}: POST /auth/signin/basic";;
   esac
 }
@@ -367,6 +371,10 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
     target_line "split drafts p50 ≤ monolith drafts p50 + 2 ms ($sp ms vs $mp ms)" "$(awk -v s="$sp" -v m="$mp" 'BEGIN { print (s <= m + 2) ? "met" : "missed" }')"
   else
     target_line "split drafts p50 ≤ monolith drafts p50 + 2 ms" "scenario not run"
+  fi
+  sp1="$(field split-drafts-1conn 4)" mp1="$(field monolith-drafts-1conn 4)"
+  if [ -n "$sp1" ] && [ -n "$mp1" ]; then
+    echo "  - with 1 connection (no queueing): split $sp1 ms vs monolith $mp1 ms, $(awk -v s="$sp1" -v m="$mp1" 'BEGIN { printf "%+.2f ms", s - m }')"
   fi
   failed="$(awk -F"$sep" '$7 == "FAILED"' "$results" | wc -l)"; notrun="$(awk -F"$sep" '$7 == "NOT RUN"' "$results" | wc -l)"
   target_line "zero errors ($failed scenarios failed, $notrun not run)" "$([ "$failed" = 0 ] && echo met || echo missed)"
