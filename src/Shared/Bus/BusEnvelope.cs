@@ -11,6 +11,9 @@ namespace GoMicro.Shared.Bus;
 /// </summary>
 public static class BusEnvelope
 {
+    /// <summary>The error text a responder sends when its handler failed unexpectedly; callers raise <see cref="BusRemoteFaultException"/>.</summary>
+    public const string InternalError = "internal error";
+
     /// <summary>camelCase, nulls omitted: what the reference's Go <c>json</c> tags with <c>omitempty</c> produce.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {

@@ -17,6 +17,14 @@ public abstract class BusException(string subject, string message, Exception? in
 /// </summary>
 public sealed class BusErrorException(string subject, string error) : BusException(subject, error);
 
+/// <summary>
+/// The responder failed unexpectedly (its reply was <c>{"error": "internal error"}</c>, see
+/// <see cref="BusEnvelope.InternalError"/>). Distinct from <see cref="BusErrorException"/> so that a peer's outage is never
+/// read as a domain answer such as "invalid key" or "not authenticated"; HTTP callers answer 500.
+/// </summary>
+public sealed class BusRemoteFaultException(string subject)
+    : BusException(subject, $"{subject.Split('.', 2)[0]} service failed to handle {subject}");
+
 /// <summary>Why a request got no answer.</summary>
 public enum BusUnavailableReason
 {

@@ -13,7 +13,7 @@ public interface IBusHandlerRegistry
     /// <typeparam name="TReply">Reply message written to <c>data</c>.</typeparam>
     /// <param name="subject">Explicit subject name; one handler per subject.</param>
     /// <param name="handler">Returns the reply, or throws <see cref="BusHandlerException"/> to answer <c>{"error": text}</c>.
-    /// Any other exception answers <c>{"error": "internal error"}</c> and is logged.</param>
+    /// Any other exception answers <c>{"error": "internal error"}</c> (<see cref="BusEnvelope.InternalError"/>) and is logged.</param>
     /// <exception cref="InvalidOperationException">The subject already has a request handler.</exception>
     void MapRequest<TRequest, TReply>(string subject, Func<TRequest, BusContext, Task<TReply>> handler);
 
@@ -119,7 +119,7 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
         catch (Exception ex)
         {
             logger.LogError(ex, "Bus handler for {Subject} failed", subject);
-            return BusEnvelope.Error("internal error");
+            return BusEnvelope.Error(BusEnvelope.InternalError);
         }
     }
 }

@@ -16,6 +16,7 @@ public interface IModuleBus
     /// <param name="cancellationToken">Cancels the wait; the request may still reach the responder.</param>
     /// <returns>The deserialised reply.</returns>
     /// <exception cref="BusErrorException">The responder answered with an error text (<c>{"error": ...}</c>).</exception>
+    /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly (<c>{"error": "internal error"}</c>).</exception>
     /// <exception cref="BusUnavailableException">Nobody serves the subject, or no answer came within <see cref="BusOptions.RequestTimeout"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default);

@@ -51,6 +51,7 @@ public sealed class ModuleBus : IModuleBus
     }
 
     /// <inheritdoc />
+    /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly.</exception>
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
@@ -70,6 +71,7 @@ public sealed class ModuleBus : IModuleBus
         {
             throw new BusErrorException(subject, $"malformed reply: {ex.Message}");
         }
+        if (error == BusEnvelope.InternalError) throw new BusRemoteFaultException(subject);
         if (error is not null) throw new BusErrorException(subject, error);
         return data ?? throw new BusErrorException(subject, "empty reply");
     }

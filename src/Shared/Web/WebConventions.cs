@@ -42,6 +42,8 @@ public static class WebConventions
         services.AddSingleton<IApiKeyValidator, BusApiKeyValidator>();
 
         // No default scheme: only endpoints with a policy authenticate, so public routes never cost a bus request.
+        // ASP.NET Core 7+ would otherwise infer the only registered scheme as the default and authenticate every request.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, BusAuthenticationHandler>(BusAuthenticationHandler.SchemeName, null);
         services.AddSingleton<IAuthorizationHandler, RoleAuthorizationHandler>();

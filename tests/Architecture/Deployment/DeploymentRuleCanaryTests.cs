@@ -1,0 +1,307 @@
+namespace GoMicro.Architecture.Tests.Deployment;
+
+/// <summary>
+/// Each deployment rule run on a deliberately broken, in-memory file: a rule that cannot report these would pass
+/// on anything, so DeploymentFilesTests would prove nothing.
+/// </summary>
+public sealed class DeploymentRuleCanaryTests
+{
+    private const int HostPort = 8080;
+
+    private const string ComposeWithAuthAndBlog = """
+        x-host: &host
+          build:
+            context: ..
+            dockerfile: src/Host/Dockerfile
+          healthcheck:
+            test: ["CMD", "true"]
+        services:
+          auth1:
+            <<: *host
+            environment:
+              GoMicro__Role: auth
+          auth2:
+            <<: *host
+            environment:
+              GoMicro__Role: auth
+          blog:
+            <<: *host
+            environment:
+              GoMicro__Role: blog
+          redis:
+            image: redis:7-alpine
+            healthcheck:
+              test: ["CMD", "redis-cli", "ping"]
+        """;
+
+    private static KongConfig Kong(string services, string plugin = "") => KongConfig.Parse($"""
+        _format_version: "3.0"
+        upstreams:
+          - name: auth_upstream
+            targets:
+              - target: auth1:8080
+              - target: auth2:8080
+        services:
+        {services}
+        plugins:
+          - name: apikey-auth
+            config:
+        {plugin}
+        """);
+
+    private static readonly string GoodPlugin = """
+              verification_urls:
+                - http://auth1:8080/auth/verify/apikey
+                - http://auth2:8080/auth/verify/apikey
+              public_paths:
+                - /auth/health
+        """;
+
+    private static readonly string GoodServices = """
+          - name: auth
+            url: http://auth_upstream
+            routes:
+              - name: auth
+                paths: [/auth]
+                strip_path: false
+          - name: blog
+            url: http://blog:8080
+            routes:
+              - name: blog
+                paths: [/blog]
+                strip_path: false
+        """;
+
+    private static ComposeFile Compose => ComposeFile.Parse(ComposeWithAuthAndBlog);
+
+    private static bool RoleRunsAuth(string role) => role is "auth" or "monolith";
+
+    [Fact]
+    public void The_canary_inputs_themselves_pass_every_rule()
+    {
+        var kong = Kong(GoodServices, GoodPlugin);
+        Assert.Empty(DeploymentRules.RoutePrefixesWithoutKongRoute(["/auth", "/blog"], kong));
+        Assert.Empty(DeploymentRules.KongTargetsOutsideCompose(kong, Compose, HostPort));
+        Assert.Empty(DeploymentRules.VerificationUrlsNotAtAuthServices(kong, Compose, HostPort, "/auth/verify/apikey", RoleRunsAuth));
+        Assert.Empty(DeploymentRules.PublicPathsThatAreNotHealth(kong, new HashSet<string> { "/auth/health" }));
+        Assert.Empty(DeploymentRules.ServicesWithoutHealthCheck(Compose));
+        Assert.Empty(DeploymentRules.DependenciesThatDoNotWait(Compose));
+    }
+
+    [Fact]
+    public void A_module_prefix_without_a_Kong_route_is_reported()
+    {
+        var kong = Kong(GoodServices.Replace("paths: [/blog]", "paths: [/blogs]", StringComparison.Ordinal), GoodPlugin);
+        Assert.Contains("no Kong route has the path /blog", DeploymentRules.RoutePrefixesWithoutKongRoute(["/auth", "/blog"], kong));
+    }
+
+    [Fact]
+    public void A_Kong_route_that_strips_the_module_prefix_is_reported()
+    {
+        // strip_path left out: Kong's default strips the matched prefix.
+        var kong = KongConfig.Parse("""
+            services:
+              - name: auth
+                url: http://auth1:8080
+                routes:
+                  - name: auth
+                    paths: [/auth]
+            """);
+        Assert.Equal(["Kong route auth strips /auth, but the Host serves paths with it"],
+            DeploymentRules.RoutePrefixesWithoutKongRoute(["/auth"], kong));
+    }
+
+    [Fact]
+    public void A_Kong_service_pointing_at_a_name_compose_does_not_define_is_reported()
+    {
+        var kong = Kong(GoodServices.Replace("http://blog:8080", "http://blog-service:8080", StringComparison.Ordinal), GoodPlugin);
+        Assert.Contains(DeploymentRules.KongTargetsOutsideCompose(kong, Compose, HostPort), p => p.Contains("blog-service is no Host service", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_Kong_service_pointing_at_a_compose_service_that_is_not_the_Host_is_reported()
+    {
+        var kong = Kong(GoodServices.Replace("http://blog:8080", "http://redis:8080", StringComparison.Ordinal), GoodPlugin);
+        Assert.Contains(DeploymentRules.KongTargetsOutsideCompose(kong, Compose, HostPort), p => p.Contains("redis is no Host service", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_upstream_target_on_another_port_than_the_image_exposes_is_reported()
+    {
+        var kong = KongConfig.Parse($"""
+            upstreams:
+              - name: auth_upstream
+                targets:
+                  - target: auth1:8080
+                  - target: auth2:8000
+            services:
+            {GoodServices}
+            """);
+        Assert.Contains(DeploymentRules.KongTargetsOutsideCompose(kong, Compose, HostPort), p => p.Contains("targets auth2:8000, but the Host image listens on 8080", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_api_key_plugin_is_reported()
+    {
+        var kong = KongConfig.Parse($"""
+            services:
+            {GoodServices}
+            """);
+        Assert.Contains("the apikey-auth plugin is not configured",
+            DeploymentRules.VerificationUrlsNotAtAuthServices(kong, Compose, HostPort, "/auth/verify/apikey", RoleRunsAuth));
+    }
+
+    [Fact]
+    public void A_verification_url_at_a_blog_service_is_reported()
+    {
+        var kong = Kong(GoodServices, GoodPlugin.Replace("http://auth2:8080", "http://blog:8080", StringComparison.Ordinal));
+        var problems = DeploymentRules.VerificationUrlsNotAtAuthServices(kong, Compose, HostPort, "/auth/verify/apikey", RoleRunsAuth);
+        Assert.Contains(problems, p => p.Contains("names blog, which is no auth service", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("auth service auth2 is not among the verification URLs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_verification_url_with_the_reference_path_or_port_is_reported()
+    {
+        var kong = Kong(GoodServices, GoodPlugin.Replace("http://auth1:8080/auth/verify/apikey", "http://auth1:8000/verify/apikey", StringComparison.Ordinal));
+        var problems = DeploymentRules.VerificationUrlsNotAtAuthServices(kong, Compose, HostPort, "/auth/verify/apikey", RoleRunsAuth);
+        Assert.Contains(problems, p => p.Contains("uses port 8000", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("calls /verify/apikey", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_public_path_that_is_not_a_health_endpoint_is_reported()
+    {
+        var kong = Kong(GoodServices, GoodPlugin + "\n        - /auth/signup/basic");
+        Assert.Contains(DeploymentRules.PublicPathsThatAreNotHealth(kong, new HashSet<string> { "/auth/health" }),
+            p => p.Contains("/auth/signup/basic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_environment_variable_without_a_configuration_key_is_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            services:
+              auth:
+                build:
+                  context: ..
+                  dockerfile: src/Host/Dockerfile
+                environment:
+                  - GoMicro__Role=auth
+                  - Auth__Jwt__PrivateKey=/keys/private.pem
+                  - ASPNETCORE_ENVIRONMENT=Production
+              postgres:
+                image: postgres:16-alpine
+                environment:
+                  POSTGRES_PASSWORD: not-a-host-setting
+            """);
+        var keys = DeploymentRules.ConfigurationKeys("""{ "GoMicro": { "Role": "monolith" }, "Auth": { "Jwt": { "PrivateKeyPath": "" } } }""");
+        Assert.Equal(["auth sets Auth__Jwt__PrivateKey, but appsettings.json has no key Auth:Jwt:PrivateKey"],
+            DeploymentRules.UnboundEnvironmentVariables(compose, keys));
+    }
+
+    [Fact]
+    public void A_service_without_a_health_check_is_reported()
+    {
+        var compose = ComposeFile.Parse(ComposeWithAuthAndBlog + """
+
+              nats:
+                image: nats:2.10-alpine
+            """);
+        Assert.Equal(["nats has no health check"], DeploymentRules.ServicesWithoutHealthCheck(compose));
+    }
+
+    [Fact]
+    public void A_long_running_service_that_disables_its_health_check_is_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            services:
+              kong:
+                image: kong:3.9
+                healthcheck:
+                  disable: true
+            """);
+        Assert.Equal(["kong has no health check"], DeploymentRules.ServicesWithoutHealthCheck(compose));
+    }
+
+    [Fact]
+    public void A_one_shot_job_that_keeps_the_image_health_check_is_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            services:
+              migrate:
+                image: gomicro/host:local
+                restart: "no"
+              auth:
+                image: gomicro/host:local
+                healthcheck:
+                  test: ["CMD", "true"]
+                depends_on:
+                  migrate:
+                    condition: service_completed_successfully
+            """);
+        Assert.Equal(["migrate is a one-shot job but does not disable the image's health check"], DeploymentRules.ServicesWithoutHealthCheck(compose));
+    }
+
+    [Fact]
+    public void A_dependency_that_is_only_started_or_does_not_exist_is_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            services:
+              auth:
+                image: gomicro/host:local
+                depends_on: [postgres, nats]
+              postgres:
+                image: postgres:16-alpine
+            """);
+        var problems = DeploymentRules.DependenciesThatDoNotWait(compose);
+        Assert.Contains("auth depends on postgres with service_started, which does not wait for it to be ready", problems);
+        Assert.Contains("auth depends on nats, which is not a service of the file", problems);
+    }
+
+    [Fact]
+    public void Instances_that_migrate_at_start_up_or_a_job_of_one_module_are_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            x-host: &host
+              build:
+                context: ..
+                dockerfile: src/Host/Dockerfile
+            services:
+              migrate:
+                <<: *host
+                command: ["migrate"]
+                environment:
+                  GoMicro__Role: auth
+              blog:
+                <<: *host
+                environment:
+                  GoMicro__Role: blog
+                depends_on:
+                  migrate:
+                    condition: service_completed_successfully
+            """);
+        var problems = DeploymentRules.MigrationProblems(compose, ["auth", "blog"], role => role == "monolith" ? ["auth", "blog"] : [role]);
+        Assert.Contains("migrate runs migrate as role auth, which does not load blog", problems);
+        Assert.Contains("blog does not set Database__MigrateOnStartup=false, so it migrates at start-up besides the job", problems);
+    }
+
+    [Fact]
+    public void A_compose_file_without_a_migrate_job_is_reported()
+    {
+        var problems = DeploymentRules.MigrationProblems(Compose, ["auth", "blog"], role => [role]);
+        Assert.Contains("expected one migrate job, found 0", problems);
+        Assert.Contains("auth1 does not wait for the migrate job to complete", problems);
+    }
+
+    [Fact]
+    public void An_image_that_exposes_another_port_than_Kestrel_listens_on_is_reported()
+    {
+        Assert.Equal(["the image exposes 80 but sets ASPNETCORE_HTTP_PORTS=8080"],
+            DeploymentRules.ImagePortProblems("FROM x\nENV ASPNETCORE_HTTP_PORTS=8080\nEXPOSE 80\n"));
+        Assert.Equal(["the image exposes 2 ports (8080, 8081); the Host listens on one"],
+            DeploymentRules.ImagePortProblems("FROM x\nENV ASPNETCORE_HTTP_PORTS=8080\nEXPOSE 8080 8081/tcp\n"));
+        Assert.Equal(["the image does not set ASPNETCORE_HTTP_PORTS, so Kestrel's port is not pinned to the exposed one"],
+            DeploymentRules.ImagePortProblems("FROM x\nEXPOSE 8080\n"));
+    }
+}

@@ -1,0 +1,246 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace GoMicro.Architecture.Tests.Deployment;
+
+/// <summary>
+/// Checks of the deployment files against each other and against the code. Each returns the problems it found, one
+/// readable sentence each, so a test asserts an empty list on the real files and a canary asserts a non-empty one on
+/// a deliberately broken input.
+/// </summary>
+internal static partial class DeploymentRules
+{
+    public const string ApiKeyPluginName = "apikey-auth";
+
+    /// <summary>Every prefix needs a Kong route on exactly that path which keeps it (the Host serves the same paths in every role).</summary>
+    public static IReadOnlyList<string> RoutePrefixesWithoutKongRoute(IEnumerable<string> routePrefixes, KongConfig kong)
+    {
+        var problems = new List<string>();
+        var routes = kong.Services.SelectMany(s => s.Routes).ToList();
+        foreach (var prefix in routePrefixes)
+        {
+            var matching = routes.Where(r => r.Paths.Contains(prefix)).ToList();
+            if (matching.Count == 0)
+                problems.Add($"no Kong route has the path {prefix}");
+            problems.AddRange(matching.Where(r => r.StripPath).Select(r => $"Kong route {r.Name} strips {prefix}, but the Host serves paths with it"));
+        }
+        return problems;
+    }
+
+    /// <summary>Every Kong service and upstream target must be a Host container of the compose file, on the image's port.</summary>
+    public static IReadOnlyList<string> KongTargetsOutsideCompose(KongConfig kong, ComposeFile compose, int hostPort)
+    {
+        var problems = new List<string>();
+        foreach (var service in kong.Services)
+        {
+            var targets = kong.UpstreamTargets.TryGetValue(service.Url.Host, out var upstreamTargets)
+                ? upstreamTargets
+                : [$"{service.Url.Host}:{service.Url.Port}"];
+            if (targets.Count == 0)
+                problems.Add($"Kong service {service.Name} goes to upstream {service.Url.Host}, which has no target");
+            foreach (var target in targets)
+            {
+                var (host, port) = SplitTarget(target);
+                if (!compose.Services.TryGetValue(host, out var composeService) || !composeService.RunsTheHost)
+                    problems.Add($"Kong service {service.Name} targets {target}, but {host} is no Host service of the compose file");
+                if (port != hostPort)
+                    problems.Add($"Kong service {service.Name} targets {target}, but the Host image listens on {hostPort}");
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// The API-key plugin must be configured, and its verification URLs must be exactly the compose file's services whose
+    /// role runs the Auth module, at the Auth module's verification path and the image's port.
+    /// </summary>
+    public static IReadOnlyList<string> VerificationUrlsNotAtAuthServices(
+        KongConfig kong, ComposeFile compose, int hostPort, string verifyPath, Func<string, bool> roleRunsAuth)
+    {
+        var plugins = kong.Plugins.Where(p => p.Name == ApiKeyPluginName).ToList();
+        if (plugins.Count == 0)
+            return [$"the {ApiKeyPluginName} plugin is not configured"];
+
+        var problems = new List<string>();
+        var authServices = compose.Services.Values
+            .Where(s => s.RunsTheHost && s.Role is { } role && roleRunsAuth(role) && !s.Command.Any())
+            .Select(s => s.Name)
+            .ToHashSet();
+        foreach (var plugin in plugins)
+        {
+            var urls = plugin.Strings("verification_urls");
+            var verifiedAt = new HashSet<string>();
+            foreach (var text in urls)
+            {
+                if (!Uri.TryCreate(text, UriKind.Absolute, out var url))
+                {
+                    problems.Add($"verification URL {text} is not an absolute URL");
+                    continue;
+                }
+                if (!authServices.Contains(url.Host))
+                    problems.Add($"verification URL {text} names {url.Host}, which is no auth service of the compose file");
+                if (url.Port != hostPort)
+                    problems.Add($"verification URL {text} uses port {url.Port}, but the Host image listens on {hostPort}");
+                if (url.AbsolutePath != verifyPath)
+                    problems.Add($"verification URL {text} calls {url.AbsolutePath}, but the Auth module verifies keys at {verifyPath}");
+                verifiedAt.Add(url.Host);
+            }
+            problems.AddRange(authServices.Except(verifiedAt).Order()
+                .Select(s => $"auth service {s} is not among the verification URLs, so the plugin cannot fail over to it"));
+        }
+        return problems;
+    }
+
+    /// <summary>Only health endpoints may be reachable through Kong without a key.</summary>
+    public static IReadOnlyList<string> PublicPathsThatAreNotHealth(KongConfig kong, IReadOnlySet<string> healthPaths) =>
+        kong.Plugins.Where(p => p.Name == ApiKeyPluginName)
+            .SelectMany(p => p.Strings("public_paths"))
+            .Where(path => !healthPaths.Contains(path))
+            .Select(path => $"the {ApiKeyPluginName} plugin lets {path} through without a key, but it is no health endpoint")
+            .ToList();
+
+    /// <summary>
+    /// Every variable set on a Host container must bind to a configuration key of appsettings.json (<c>A__B</c> is
+    /// <c>A:B</c>, case-insensitive as .NET configuration is) or belong to ASP.NET Core or .NET themselves.
+    /// </summary>
+    public static IReadOnlyList<string> UnboundEnvironmentVariables(ComposeFile compose, IReadOnlySet<string> configurationKeys) =>
+        compose.Services.Values
+            .Where(s => s.RunsTheHost)
+            .SelectMany(s => s.Environment.Keys.Select(name => (Service: s.Name, Name: name)))
+            .Where(v => !v.Name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) && !v.Name.StartsWith("DOTNET_", StringComparison.Ordinal))
+            .Where(v => !configurationKeys.Contains(v.Name.Replace("__", ":", StringComparison.Ordinal)))
+            .Select(v => $"{v.Service} sets {v.Name}, but appsettings.json has no key {v.Name.Replace("__", ":", StringComparison.Ordinal)}")
+            .ToList();
+
+    /// <summary>
+    /// Every service has a health check with a test. The only exception is a one-shot job (restart "no", awaited by
+    /// others with service_completed_successfully), which must switch the image's check off explicitly.
+    /// </summary>
+    public static IReadOnlyList<string> ServicesWithoutHealthCheck(ComposeFile compose)
+    {
+        var problems = new List<string>();
+        foreach (var service in compose.Services.Values)
+        {
+            var isJob = service.Restart == "no"
+                && compose.Services.Values.Any(s => s.DependsOn.TryGetValue(service.Name, out var condition) && condition == "service_completed_successfully");
+            if (isJob)
+            {
+                if (!service.HealthcheckDisabled)
+                    problems.Add($"{service.Name} is a one-shot job but does not disable the image's health check");
+            }
+            else if (!service.HasHealthcheck || service.HealthcheckDisabled || !service.HealthcheckHasTest)
+            {
+                problems.Add($"{service.Name} has no health check");
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>A dependency must exist and be waited for until healthy (or, for a job, until it finished successfully).</summary>
+    public static IReadOnlyList<string> DependenciesThatDoNotWait(ComposeFile compose)
+    {
+        var problems = new List<string>();
+        foreach (var service in compose.Services.Values)
+        {
+            foreach (var (dependency, condition) in service.DependsOn)
+            {
+                if (!compose.Services.ContainsKey(dependency))
+                    problems.Add($"{service.Name} depends on {dependency}, which is not a service of the file");
+                else if (condition is not ("service_healthy" or "service_completed_successfully"))
+                    problems.Add($"{service.Name} depends on {dependency} with {condition}, which does not wait for it to be ready");
+            }
+        }
+        return problems;
+    }
+
+    /// <summary>
+    /// Migrations run once, in a job that runs the <c>migrate</c> command as a role loading every module; the
+    /// long-running Host containers must not migrate at start-up as well.
+    /// </summary>
+    public static IReadOnlyList<string> MigrationProblems(ComposeFile compose, IReadOnlyCollection<string> allModules, Func<string, IReadOnlyCollection<string>> modulesOfRole)
+    {
+        var problems = new List<string>();
+        var hostServices = compose.Services.Values.Where(s => s.RunsTheHost).ToList();
+        var jobs = hostServices.Where(s => s.Command.SequenceEqual(["migrate"])).ToList();
+        if (jobs.Count != 1)
+            problems.Add($"expected one migrate job, found {jobs.Count}");
+        foreach (var job in jobs)
+        {
+            var missing = allModules.Except(job.Role is { } role ? modulesOfRole(role) : []).ToList();
+            if (missing.Count > 0)
+                problems.Add($"{job.Name} runs migrate as role {job.Role ?? "(none)"}, which does not load {string.Join(", ", missing)}");
+        }
+        foreach (var service in hostServices.Except(jobs))
+        {
+            if (!service.Environment.TryGetValue("Database__MigrateOnStartup", out var migrate) || !string.Equals(migrate, "false", StringComparison.OrdinalIgnoreCase))
+                problems.Add($"{service.Name} does not set Database__MigrateOnStartup=false, so it migrates at start-up besides the job");
+            if (!jobs.Any(j => service.DependsOn.TryGetValue(j.Name, out var condition) && condition == "service_completed_successfully"))
+                problems.Add($"{service.Name} does not wait for the migrate job to complete");
+        }
+        return problems;
+    }
+
+    /// <summary>The Dockerfile exposes exactly one port and tells Kestrel to listen on it.</summary>
+    public static IReadOnlyList<string> ImagePortProblems(string dockerfile)
+    {
+        var exposed = ExposedPorts(dockerfile);
+        if (exposed.Count != 1)
+            return [$"the image exposes {exposed.Count} ports ({string.Join(", ", exposed)}); the Host listens on one"];
+        var listens = HttpPortsSetting().Match(dockerfile);
+        if (!listens.Success)
+            return ["the image does not set ASPNETCORE_HTTP_PORTS, so Kestrel's port is not pinned to the exposed one"];
+        return listens.Groups["port"].Value == exposed[0].ToString(System.Globalization.CultureInfo.InvariantCulture)
+            ? []
+            : [$"the image exposes {exposed[0]} but sets ASPNETCORE_HTTP_PORTS={listens.Groups["port"].Value}"];
+    }
+
+    /// <summary>The ports of the Dockerfile's EXPOSE instructions.</summary>
+    public static IReadOnlyList<int> ExposedPorts(string dockerfile) =>
+        ExposeInstruction().Matches(dockerfile)
+            .SelectMany(m => m.Groups["ports"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(p => int.Parse(p.Split('/')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+
+    /// <summary>Every leaf key of an appsettings.json, in configuration form (<c>A:B:C</c>), case-insensitive.</summary>
+    public static IReadOnlySet<string> ConfigurationKeys(string appsettingsJson)
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using var document = JsonDocument.Parse(appsettingsJson, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        Collect(document.RootElement, null);
+        return keys;
+
+        void Collect(JsonElement element, string? path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                        Collect(property.Value, path is null ? property.Name : $"{path}:{property.Name}");
+                    break;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                        Collect(item, $"{path}:{index++}");
+                    break;
+                default:
+                    if (path is not null) keys.Add(path);
+                    break;
+            }
+        }
+    }
+
+    private static (string Host, int Port) SplitTarget(string target)
+    {
+        var colon = target.LastIndexOf(':');
+        // Kong's default target port is 8000.
+        return colon < 0
+            ? (target, 8000)
+            : (target[..colon], int.TryParse(target[(colon + 1)..], out var port) ? port : -1);
+    }
+
+    [GeneratedRegex(@"^\s*EXPOSE\s+(?<ports>[0-9/a-z ]+?)\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex ExposeInstruction();
+
+    [GeneratedRegex(@"ASPNETCORE_HTTP_PORTS=(?<port>[0-9]+)")]
+    private static partial Regex HttpPortsSetting();
+}

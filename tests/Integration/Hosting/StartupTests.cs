@@ -1,0 +1,86 @@
+using System.Net;
+using GoMicro.Host;
+using GoMicro.Integration.Tests.Infrastructure;
+
+namespace GoMicro.Integration.Tests.Hosting;
+
+/// <summary>How a process starts: its role, its bus subjects, and its database migrations.</summary>
+public sealed class StartupTests
+{
+    [Fact]
+    public void An_unknown_role_refuses_to_start_and_lists_the_valid_roles()
+    {
+        var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--role", "gateway"]));
+        Assert.Contains("unknown role 'gateway'", error.Message);
+        Assert.Contains("monolith, auth, blog", error.Message);
+    }
+
+    [Fact]
+    public void The_role_comes_from_configuration_when_no_argument_is_given()
+    {
+        var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--GoMicro:Role=nope"]));
+        Assert.Contains("unknown role 'nope'", error.Message);
+    }
+
+    [Fact]
+    public void A_blog_process_with_an_in_process_bus_refuses_to_start_naming_the_missing_subjects()
+    {
+        var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--role", "blog", "--Bus:Transport=InProcess"]));
+        Assert.Contains("auth.apikey.verify", error.Message);
+        Assert.Contains("auth.authentication", error.Message);
+    }
+
+    [Fact]
+    public void Admin_command_words_are_split_from_the_role_argument()
+    {
+        var invocation = Invocation.Parse(["user", "grant-role", "a@example.com", "AUTHOR", "--role", "auth"]);
+        Assert.Equal(["--role", "auth"], invocation.HostArguments);
+        Assert.Equal(["user", "grant-role", "a@example.com", "AUTHOR"], invocation.Command!);
+        Assert.Null(Invocation.Parse(["--urls", "http://localhost:1"]).Command);
+    }
+
+    [Fact]
+    public async Task Several_instances_starting_at_once_apply_each_migration_exactly_once()
+    {
+        await using var database = await TestDatabase.CreateAsync("auth");
+        var hosts = Enumerable.Range(0, 4).Select(_ =>
+        {
+            var settings = GoMicroHostFactory.BaseSettings("auth");
+            settings["ConnectionStrings:Auth"] = database.ConnectionString;
+            return new GoMicroHostFactory(settings);
+        }).ToArray();
+        try
+        {
+            await Task.WhenAll(hosts.Select(h => Task.Run(h.StartAsync)));
+
+            Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+            Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM roles"));
+            Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = 'admin@example.com'"));
+            Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM user_roles"));
+        }
+        finally
+        {
+            foreach (var host in hosts) await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_database_outage_gives_a_generic_500_without_exception_details_and_fails_readiness()
+    {
+        var settings = GoMicroHostFactory.BaseSettings("auth");
+        settings["ConnectionStrings:Auth"] = "Host=localhost;Port=5432;Database=gomicro_does_not_exist;Username=gomicro;Password=gomicro;Timeout=3";
+        settings["Database:MigrateOnStartup"] = "false";
+        settings["Database:Seed"] = "false";
+        await using var host = new GoMicroHostFactory(settings);
+        using var client = host.CreateClient();
+
+        var response = await client.SendAsync(HttpMethod.Get, "/auth/verify/apikey");
+        response.ShouldFail(HttpStatusCode.InternalServerError, "something went wrong");
+        Assert.False(response.HasData);
+        Assert.DoesNotContain("Npgsql", response.Raw);
+
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+}
