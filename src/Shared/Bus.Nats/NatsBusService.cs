@@ -34,6 +34,15 @@ internal sealed class NatsBusService(
     /// <summary>Bus requests being handled right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
+    /// <summary>True while its subscriptions are in place: connected at least once and not stopping.</summary>
+    public bool IsServing
+    {
+        get
+        {
+            lock (_gate) return !_stopping && _subscriptions.Count > 0;
+        }
+    }
+
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -135,7 +144,6 @@ internal sealed class NatsBusService(
                     _subscriptions.Add(connection.Subscribe(subject, discovery.Identity.Name, message => AcceptEvent(subject, handlers, message)));
                 foreach (var subject in discovery.Subjects)
                     _subscriptions.Add(connection.Subscribe(subject, null, AnswerDiscovery));
-                connection.Flush(FlushTimeout);
             }
             catch (NatsFailureException ex)
             {
@@ -145,6 +153,15 @@ internal sealed class NatsBusService(
                     ex.Message, options.Value.Nats.ReconnectWait.TotalMilliseconds);
                 return false;
             }
+        }
+        try
+        {
+            // Not needed for correctness (the subscriptions are sent and stay), only to log once the server has them.
+            connection.Flush(FlushTimeout);
+        }
+        catch (NatsFailureException ex)
+        {
+            logger.LogWarning("NATS did not confirm the subscriptions in time ({Reason}); they stay in place", ex.Message);
         }
         logger.LogInformation("Connected to NATS at {Url} as service {Service} instance {Id}; serving {Subjects}",
             connection.Url, discovery.Identity.Name, discovery.Id,
@@ -162,11 +179,18 @@ internal sealed class NatsBusService(
     {
         await Task.Yield(); // off the library's delivery thread, so one slow request never holds up the next
         var started = Stopwatch.GetTimestamp();
+        // The caller's trace, so this side's own log lines carry its trace id too (the handler continues it as well).
+        using var activity = new Activity("bus serve " + endpoint.Subject);
+        if (TopLevelString(message.Data, "traceparent"u8) is { } traceParent) activity.SetParentId(traceParent);
+        activity.Start();
         try
         {
             var reply = await endpoint.Handle(message.Data, _abortHandlers.Token) ?? BusEnvelope.Error("no reply");
-            discovery.Record(endpoint.Subject, started, ErrorOf(reply));
+            var error = TopLevelString(reply, "error"u8);
+            discovery.Record(endpoint.Subject, started, error);
             if (message.ReplyTo is not null) connection.Respond(message.ReplyTo, reply);
+            logger.LogDebug("Answered {Subject} over NATS in {Elapsed:0.0} ms{Outcome}", endpoint.Subject,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, error is null ? "" : ": " + error);
         }
         catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
         {
@@ -221,25 +245,26 @@ internal sealed class NatsBusService(
         if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping)) _idle.TrySetResult();
     }
 
-    /// <summary>The <c>error</c> text of a reply envelope, or null when it carries none (reads only the top level).</summary>
-    internal static string? ErrorOf(ReadOnlySpan<byte> reply)
+    /// <summary>A top-level string field of an envelope (<c>error</c>, <c>traceparent</c>), or null when absent; reads
+    /// property names and skips values, so the message itself is not deserialised.</summary>
+    internal static string? TopLevelString(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> name)
     {
         try
         {
-            var reader = new Utf8JsonReader(reply);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return "malformed reply";
+            var reader = new Utf8JsonReader(envelope);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var isError = reader.ValueTextEquals("error"u8);
+                var found = reader.ValueTextEquals(name);
                 reader.Read();
-                if (isError && reader.TokenType == JsonTokenType.String) return reader.GetString();
+                if (found && reader.TokenType == JsonTokenType.String) return reader.GetString();
                 reader.Skip();
             }
             return null;
         }
         catch (JsonException)
         {
-            return "malformed reply";
+            return null;
         }
     }
 }

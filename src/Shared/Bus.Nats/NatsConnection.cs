@@ -154,15 +154,16 @@ internal sealed class NatsConnection(NatsOptions options, string clientName, ILo
         }
     }
 
-    /// <summary>Publishes a message (an event).</summary>
+    /// <summary>Publishes a message (an event), optionally naming where answers go (to collect several, as discovery does).</summary>
     /// <exception cref="NatsFailureException">Not connected.</exception>
     /// <exception cref="ArgumentException">The payload exceeds the server's maximum.</exception>
-    public void Publish(string subject, byte[] payload)
+    public void Publish(string subject, byte[] payload, string? replyTo = null)
     {
         var (connection, _) = Connected();
         try
         {
-            connection.Publish(subject, payload);
+            if (replyTo is null) connection.Publish(subject, payload);
+            else connection.Publish(subject, replyTo, payload);
         }
         catch (NATSMaxPayloadException ex)
         {

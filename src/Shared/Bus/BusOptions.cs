@@ -70,8 +70,9 @@ public sealed class NatsOptions
     /// separated by commas.</summary>
     public string Url { get; set; } = "nats://localhost:4222";
 
-    /// <summary><c>Bus:Nats:ConnectTimeout</c>: how long one connection attempt may take. Default 2 s.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary><c>Bus:Nats:ConnectTimeout</c>: how long one connection attempt may take (requests never wait for it: they
+    /// fail fast while disconnected). Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary><c>Bus:Nats:ReconnectWait</c>: pause between reconnection attempts; the process retries forever. Default 1 s,
     /// so requests succeed again about a second after the server returns.</summary>
