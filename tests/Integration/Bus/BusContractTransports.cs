@@ -74,6 +74,9 @@ public sealed class BusProcess : IAsyncDisposable
     /// <summary>This process's services.</summary>
     public IServiceProvider Services => _services;
 
+    /// <summary>True while its NATS service takes requests.</summary>
+    public bool IsServing => _services.GetRequiredService<NatsBusService>().IsServing;
+
     /// <summary>A container with the module bus; on NATS at <paramref name="nats"/> when given (not started).</summary>
     public static ServiceProvider Create(Dictionary<string, string?> settings, string? nats, string serviceName = "test")
     {
@@ -91,15 +94,17 @@ public sealed class BusProcess : IAsyncDisposable
         var process = new BusProcess(Create(settings, nats, serviceName));
         mapHandlers(process._services.GetRequiredService<IBusHandlerRegistry>());
         await process._natsService!.StartAsync(CancellationToken.None);
+        // Start-up does not wait for NATS (a process starts while the server is down); a test does.
+        await Eventually.HoldsAsync(() => Task.FromResult(process.IsServing), TimeSpan.FromSeconds(60), $"{serviceName} subscribed on NATS");
         return process;
     }
 
-    /// <summary>Stops as the host would: stop taking requests, drain (at most 5 s), close.</summary>
+    /// <summary>Stops as the host would: stop taking requests, drain (at most the host's default 30 s), close.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_natsService is not null)
         {
-            using var shutdown = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var shutdown = new CancellationTokenSource(new Microsoft.Extensions.Hosting.HostOptions().ShutdownTimeout);
             await _natsService.StoppingAsync(shutdown.Token);
             await _natsService.StopAsync(shutdown.Token);
         }

@@ -27,16 +27,29 @@ public sealed class NatsServer : IAsyncDisposable
     /// <summary>Starts a server on a free port and waits until it accepts connections.</summary>
     public static async Task<NatsServer> StartAsync()
     {
-        var server = new NatsServer(FreePort());
-        await server.StartAgainAsync();
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new NatsServer(FreePort());
+            try
+            {
+                await server.StartAgainAsync();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // The free port was taken between choosing and binding it: choose again.
+                await server.StopAsync();
+            }
+        }
     }
 
     /// <summary>Starts the server again on the same port (after <see cref="StopAsync"/>).</summary>
     public async Task StartAgainAsync()
     {
         if (IsRunning) return;
-        var start = new ProcessStartInfo("nats-server", ["-a", "127.0.0.1", "-p", Port.ToString()])
+        var debugLog = Environment.GetEnvironmentVariable("GOMICRO_TEST_NATS_LOG");
+        string[] arguments = debugLog is null ? ["-a", "127.0.0.1", "-p", Port.ToString()] : ["-a", "127.0.0.1", "-p", Port.ToString(), "-DV", "-l", $"{debugLog}/nats-{Port}.log"];
+        var start = new ProcessStartInfo("nats-server", arguments)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -54,7 +67,11 @@ public sealed class NatsServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Eventually.HoldsAsync(() => Task.FromResult(AcceptsConnections()), TimeSpan.FromSeconds(10), $"nats-server listens on port {Port}");
+        var process = _process;
+        // A server that exits (port taken meanwhile) must not pass for one that listens: another server may hold the port.
+        await Eventually.HoldsAsync(() => Task.FromResult(process.HasExited || AcceptsConnections()), TimeSpan.FromSeconds(10), $"nats-server listens on port {Port}");
+        if (process.HasExited)
+            throw new InvalidOperationException($"nats-server exited with {process.ExitCode} on port {Port}");
     }
 
     /// <summary>Stops the server as an operator would (SIGTERM) and waits until it has exited.</summary>
