@@ -5,16 +5,15 @@ namespace GoMicro.Host;
 /// <param name="Command">The admin command's words (e.g. <c>apikey create --comment x</c>), or null to run the web server.</param>
 public sealed record Invocation(string[] HostArguments, string[]? Command)
 {
-    /// <summary>First words that select an admin command instead of the web server.</summary>
-    public static readonly IReadOnlySet<string> CommandWords = new HashSet<string>(StringComparer.Ordinal) { "migrate", "apikey", "user", "help" };
-
     /// <summary>
-    /// An admin command starts with one of <see cref="CommandWords"/>; its own options (<c>--comment</c>) stay with it,
-    /// and only <c>--role X</c> is passed on to configuration. Anything else is the web server's command line.
+    /// A first argument that is not an option (<c>--x</c>, <c>/x</c>, <c>key=value</c>) is an admin command word, so a typo
+    /// gets "unknown command" rather than a web server. The command's own options (<c>--comment</c>) stay with it, and
+    /// only <c>--role X</c> is passed on to configuration. Anything else is the web server's command line.
     /// </summary>
     public static Invocation Parse(string[] args)
     {
-        if (args.Length == 0 || !CommandWords.Contains(args[0])) return new Invocation(args, null);
+        if (args.Length == 0 || args[0].StartsWith('-') || args[0].StartsWith('/') || args[0].Contains('='))
+            return new Invocation(args, null);
 
         var host = new List<string>();
         var command = new List<string>();

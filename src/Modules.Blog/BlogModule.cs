@@ -1,16 +1,36 @@
+using GoMicro.Modules.Blog.Author;
+using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Editor;
+using GoMicro.Modules.Blog.Lists;
+using GoMicro.Modules.Blog.Persistence;
+using GoMicro.Modules.Blog.Public;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Caching;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
+using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using GoMicro.Shared.Web.Modularity;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace GoMicro.Modules.Blog;
 
-/// <summary>The Blog module: blogs, their author/editor workflow and public reads, under <c>/blog</c>.</summary>
+/// <summary>
+/// The Blog module: blogs, their author → editor workflow and the public reads, under <c>/blog</c>, on its own
+/// PostgreSQL database (<c>ConnectionStrings:Blog</c>), with public views cached in the process's
+/// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> (Redis when <c>ConnectionStrings:Redis</c> is set).
+/// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
+/// profiles through <see cref="AuthSubjects.ProfileUser"/>.
+/// </summary>
 public sealed class BlogModule : IModule
 {
     /// <inheritdoc />
@@ -20,18 +40,43 @@ public sealed class BlogModule : IModule
     public string RoutePrefix => "/blog";
 
     /// <inheritdoc />
-    public IReadOnlyCollection<string> CalledSubjects => [];
+    public IReadOnlyCollection<string> CalledSubjects => [AuthSubjects.ProfileUser];
 
     /// <inheritdoc />
+    /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Blog</c> is missing.</exception>
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        var connectionString = configuration.GetConnectionString("Blog");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("ConnectionStrings:Blog (environment ConnectionStrings__Blog) must be set for the blog module.");
+
+        services.AddDbContextPool<BlogDbContext>(options => options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(BlogDbContext.MigrationsHistoryTable))
+            // Migrations are hand-written SQL without a model snapshot, so EF cannot diff the model; the schema is the SQL.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        services.AddHealthChecks().AddDbContextCheck<BlogDbContext>("blog-database", tags: [HealthEndpoints.ReadyTag]);
+
+        services.AddDistributedCache(configuration, HealthEndpoints.ReadyTag);
+        services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BlogCache>();
+        services.AddSingleton<AuthorProfiles>();
+        services.AddSingleton<IModuleDatabase, BlogDatabase>();
     }
 
     /// <inheritdoc />
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        var blog = endpoints.MapGroup(RoutePrefix).WithTags("Blog");
+        var blog = endpoints.MapGroup(RoutePrefix).WithTags("Blog").WithRequestValidation();
         blog.MapModuleHealth();
+        PublicBlogEndpoints.Map(blog);
+        BlogListEndpoints.Map(blog.MapGroup("/list"));
+
+        var author = blog.MapGroup("/author").RequireRole(RoleCodes.Author).WithTags("Blog: author");
+        AuthorBlogEndpoints.Map(author);
+        AuthorListEndpoints.Map(author);
+
+        EditorEndpoints.Map(blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor"));
     }
 
     /// <inheritdoc />

@@ -1,5 +1,7 @@
 using GoMicro.Shared.Web.Modularity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -29,6 +31,9 @@ public abstract class ModuleDatabase<TContext>(IServiceScopeFactory scopes, ILog
         try
         {
             await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_lock({MigrationLockKey})", cancellationToken);
+            // EF reads the history table before creating it, which logs a failed command on a fresh database;
+            // creating it first (EF's own idempotent script) keeps a first start's log clean.
+            await context.Database.ExecuteSqlRawAsync(context.GetService<IHistoryRepository>().GetCreateIfNotExistsScript(), cancellationToken);
             await context.Database.MigrateAsync(cancellationToken);
             var applied = await context.Database.GetAppliedMigrationsAsync(cancellationToken);
             logger.LogInformation("The {Module} database has {Count} migration(s) applied, the last {Last}", Module, applied.Count(), applied.LastOrDefault());

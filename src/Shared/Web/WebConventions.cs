@@ -23,8 +23,9 @@ public static class WebConventions
     /// <summary>404 text for a route nobody serves.</summary>
     public const string UrlNotFound = "url not found";
 
-    /// <summary>Bus subjects the shared API-key check and Bearer authentication request, whatever modules run.</summary>
-    public static readonly IReadOnlyCollection<string> CalledSubjects = [AuthSubjects.ApiKeyVerify, AuthSubjects.Authentication];
+    /// <summary>Bus subjects the shared API-key check, Bearer authentication and role check request, whatever modules run
+    /// (<see cref="AuthSubjects.Authorization"/> only when an authentication reply carries no roles).</summary>
+    public static readonly IReadOnlyCollection<string> CalledSubjects = [AuthSubjects.ApiKeyVerify, AuthSubjects.Authentication, AuthSubjects.Authorization];
 
     /// <summary>
     /// Registers the envelope JSON settings, the exception handler, the API-key check, Bearer authentication over the

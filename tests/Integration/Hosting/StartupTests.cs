@@ -37,6 +37,7 @@ public sealed class StartupTests
         Assert.Equal(["--role", "auth"], invocation.HostArguments);
         Assert.Equal(["user", "grant-role", "a@example.com", "AUTHOR"], invocation.Command!);
         Assert.Null(Invocation.Parse(["--urls", "http://localhost:1"]).Command);
+        Assert.Equal(["bogus"], Invocation.Parse(["bogus"]).Command!);
     }
 
     [Fact]

@@ -1,0 +1,101 @@
+using System.Linq.Expressions;
+using System.Security.Claims;
+using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Model;
+using GoMicro.Modules.Blog.Persistence;
+using GoMicro.Modules.Blog.Requests;
+using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+
+namespace GoMicro.Modules.Blog.Editor;
+
+/// <summary>
+/// The editors' desk under <c>/blog/editor</c> (the group requires the EDITOR role): read any active blog, publish a
+/// submitted one, unpublish a published one, and list the submitted and published blogs of every author.
+/// </summary>
+internal static class EditorEndpoints
+{
+    public static string NotFound(Guid id) => $"{id} not found";
+    public static string BlogMissing(Guid id) => $"blog for _id {id} not found";
+    public static string AlreadyPublished(Guid id) => $"blog for _id {id} is already published";
+    public static string NotSubmitted(Guid id) => $"blog for _id {id} is not submitted";
+    public static string NotPublished(Guid id) => $"blog for _id {id} is not published";
+
+    public static void Map(IEndpointRouteBuilder editor)
+    {
+        editor.MapGet("/id/{id}", GetAsync)
+            .Documented<PrivateBlog>("Any active blog, with its author", StatusCodes.Status404NotFound);
+        editor.MapPut("/publish/id/{id}", PublishAsync)
+            .Documented("Publish a submitted blog: its draft text becomes the public text", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        editor.MapPut("/unpublish/id/{id}", UnpublishAsync)
+            .Documented("Take a published blog back to draft; it disappears from every public view", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
+        MapList(editor, "/submitted", "Blogs waiting for an editor", BlogQueries.IsSubmitted);
+        MapList(editor, "/published", "Published blogs", BlogQueries.IsPublished);
+    }
+
+    /// <summary>The blog with its author's profile from the Auth module; an author it no longer knows makes it 404, as in the reference.</summary>
+    private static async Task<IResult> GetAsync(
+        [AsParameters] BlogIdRoute route, BlogDbContext db, AuthorProfiles authors, CancellationToken cancellationToken)
+    {
+        var id = route.Value();
+        var blog = await db.Blogs.AsNoTracking().Active().FirstOrDefaultAsync(b => b.Id == id, cancellationToken)
+                   ?? throw ApiException.NotFound(NotFound(id));
+        var author = await authors.FindAsync(blog.AuthorId, cancellationToken) ?? throw ApiException.NotFound(NotFound(id));
+        return ApiResults.Success("success", blog.ToPrivate(author));
+    }
+
+    private static async Task<IResult> PublishAsync(
+        [AsParameters] BlogIdRoute route, ClaimsPrincipal principal, BlogDbContext db, BlogCache cache, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var id = route.Value();
+        var editorId = AuthorProfiles.FromPrincipal(principal).Id;
+        var now = time.Timestamp();
+        var published = await db.ApplyAsync($"""
+            UPDATE blogs
+            SET published = true, drafted = false, submitted = false, text = draft_text,
+                published_at = COALESCE(published_at, {now}), updated_by = {editorId}, updated_at = {now}
+            WHERE id = {id} AND status AND submitted AND NOT published
+            RETURNING slug AS "Slug", published AS "Published"
+            """, cancellationToken);
+        if (published is null)
+        {
+            var state = await db.Blogs.AsNoTracking().Where(b => b.Id == id && b.Status)
+                            .Select(b => new { b.Published }).FirstOrDefaultAsync(cancellationToken)
+                        ?? throw ApiException.NotFound(BlogMissing(id));
+            throw ApiException.BadRequest(state.Published ? AlreadyPublished(id) : NotSubmitted(id));
+        }
+        await cache.InvalidateAsync(id, [published.Slug], publicListsAffected: true);
+        return ApiResults.Success("blog published successfully");
+    }
+
+    private static async Task<IResult> UnpublishAsync(
+        [AsParameters] BlogIdRoute route, ClaimsPrincipal principal, BlogDbContext db, BlogCache cache, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var id = route.Value();
+        var editorId = AuthorProfiles.FromPrincipal(principal).Id;
+        var now = time.Timestamp();
+        var unpublished = await db.ApplyAsync($"""
+            UPDATE blogs
+            SET published = false, drafted = true, submitted = false, updated_by = {editorId}, updated_at = {now}
+            WHERE id = {id} AND status AND published
+            RETURNING slug AS "Slug", published AS "Published"
+            """, cancellationToken);
+        if (unpublished is null)
+        {
+            var exists = await db.Blogs.AnyAsync(b => b.Id == id && b.Status, cancellationToken);
+            throw exists ? ApiException.BadRequest(NotPublished(id)) : ApiException.NotFound(BlogMissing(id));
+        }
+        await cache.InvalidateAsync(id, [unpublished.Slug], publicListsAffected: true);
+        return ApiResults.Success("blog unpublished successfully");
+    }
+
+    private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state) =>
+        editor.MapGet(path, async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
+                ApiResults.Success("success", await db.Blogs.AsNoTracking().Active().Where(state).Page(page).ToListAsync(cancellationToken)))
+            .Documented<ItemBlog[]>(summary);
+}

@@ -1,0 +1,58 @@
+using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Model;
+using GoMicro.Modules.Blog.Persistence;
+using GoMicro.Modules.Blog.Requests;
+using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using System.Linq.Expressions;
+
+namespace GoMicro.Modules.Blog.Public;
+
+/// <summary><c>GET /blog/id/{id}</c> and <c>GET /blog/slug/{slug}</c>: a published blog, cached for <see cref="BlogCacheOptions.PublicBlogDuration"/>.</summary>
+internal static class PublicBlogEndpoints
+{
+    public const string BlogNotFound = "blog not found";
+    /// <summary>The Auth module no longer knows the blog's author; the reference answers 404 with this text.</summary>
+    public const string AuthorNotFound = "author not found";
+
+    public static void Map(IEndpointRouteBuilder blog)
+    {
+        blog.MapGet("/id/{id}", GetByIdAsync)
+            .Documented<PublicBlog>("A published blog by id", StatusCodes.Status404NotFound);
+        blog.MapGet("/slug/{slug}", GetBySlugAsync)
+            .Documented<PublicBlog>("A published blog by slug", StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> GetByIdAsync(
+        [AsParameters] BlogIdRoute route, BlogDbContext db, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
+    {
+        var id = route.Value();
+        var blog = await cache.GetPublicByIdAsync(id, ct => LoadAsync(db, authors, b => b.Id == id, ct), cancellationToken)
+                   ?? throw ApiException.NotFound(BlogNotFound);
+        return ApiResults.Success("success", blog);
+    }
+
+    private static async Task<IResult> GetBySlugAsync(
+        [AsParameters] BlogSlugRoute route, BlogDbContext db, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
+    {
+        var slug = route.Slug!;
+        var blog = await cache.GetPublicBySlugAsync(slug, ct => LoadAsync(db, authors, b => b.Slug == slug, ct), cancellationToken)
+                   ?? throw ApiException.NotFound(BlogNotFound);
+        return ApiResults.Success("success", blog);
+    }
+
+    /// <summary>The published, active blog matching <paramref name="match"/> with its author, or null when there is none.</summary>
+    private static async Task<PublicBlog?> LoadAsync(
+        BlogDbContext db, AuthorProfiles authors, Expression<Func<BlogPost, bool>> match, CancellationToken cancellationToken)
+    {
+        var blog = await db.Blogs.AsNoTracking().PubliclyVisible().Where(match).FirstOrDefaultAsync(cancellationToken);
+        if (blog is null) return null;
+        var author = await authors.FindAsync(blog.AuthorId, cancellationToken) ?? throw ApiException.NotFound(AuthorNotFound);
+        return blog.ToPublic(author);
+    }
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GoMicro.Modules.Blog.Requests;
+
+/// <summary>Route value <c>{id}</c>: a blog id. Bound as text and checked by the validation filter, so a malformed id is a 400 in the envelope.</summary>
+public sealed class BlogIdRoute
+{
+    /// <summary>The blog id (UUID).</summary>
+    [FromRoute(Name = "id"), Required, Uuid] public string? Id { get; init; }
+
+    /// <summary>The validated id.</summary>
+    public Guid Value() => Guid.Parse(Id!);
+}
+
+/// <summary>Route value <c>{slug}</c>: 3–200 characters, looked up as given.</summary>
+public sealed class BlogSlugRoute
+{
+    /// <summary>The slug.</summary>
+    [FromRoute(Name = "slug"), Required, StringLength(200, MinimumLength = 3)] public string? Slug { get; init; }
+}
+
+/// <summary>Route value <c>{tag}</c>: an upper-case tag.</summary>
+public sealed class BlogTagRoute
+{
+    /// <summary>The tag, e.g. <c>DOTNET</c>.</summary>
+    [FromRoute(Name = "tag"), Required, Uppercase] public string? Tag { get; init; }
+}
+
+/// <summary>
+/// <c>?page=&amp;limit=</c> on every list: both required, each an integer from 1 to 1000. Bound as text so that a missing,
+/// out-of-range or non-numeric value is reported the same way: 400 in the envelope naming the field.
+/// </summary>
+public sealed class PageQuery
+{
+    /// <summary>Largest accepted page number and page size.</summary>
+    public const int Maximum = 1000;
+
+    /// <summary>1-based page number.</summary>
+    [FromQuery(Name = "page"), Required, IntegerRange(1, Maximum)] public string? Page { get; init; }
+
+    /// <summary>Page size.</summary>
+    [FromQuery(Name = "limit"), Required, IntegerRange(1, Maximum)] public string? Limit { get; init; }
+
+    /// <summary>Rows to skip: (page - 1) × limit.</summary>
+    public int Skip() => (int.Parse(Page!) - 1) * Take();
+
+    /// <summary>Rows to return: the limit.</summary>
+    public int Take() => int.Parse(Limit!);
+}
