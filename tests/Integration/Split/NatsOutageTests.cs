@@ -1,5 +1,6 @@
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.Contracts.Auth;
 
 namespace GoMicro.Integration.Tests.Split;
 
@@ -12,13 +13,20 @@ public sealed class NatsOutageTests(NatsOutageTests.OutageTopology topology) : I
     [Fact]
     public async Task A_nats_restart_gives_503_naming_the_service_while_down_and_service_again_after()
     {
+        var author = await TestUsers.CreateAsync(topology, RoleCodes.Author);
         await AuthAnswersTheBlogService();
+        // The development key is now cached by the blog process, so the next request goes as far as authentication.
+        (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
 
         await topology.Nats.StopAsync();
 
         var down = await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey());
         down.ShouldFail(HttpStatusCode.ServiceUnavailable);
         Assert.StartsWith("auth service unavailable: ", down.Message);
+        // Authentication over the bus: an outage is a 503, never a 401.
+        var unauthenticated = await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken);
+        unauthenticated.ShouldFail(HttpStatusCode.ServiceUnavailable);
+        Assert.StartsWith("auth service unavailable: ", unauthenticated.Message);
         // A subject the auth process serves itself does not need NATS.
         (await topology.Auth.GetEnvelopeAsync("/auth/verify/apikey")).ShouldSucceed();
         await Eventually.HoldsAsync(async () => (await topology.Blog.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
@@ -33,7 +41,10 @@ public sealed class NatsOutageTests(NatsOutageTests.OutageTopology topology) : I
         }, Recovery, "the auth service answers the blog service again");
         await Eventually.HoldsAsync(async () => (await topology.Blog.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
             Recovery, "the blog process is ready again");
+        (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
     }
+
+    private const string AuthorDrafts = "/blog/author/drafts?page=1&limit=10";
 
     private async Task AuthAnswersTheBlogService() =>
         (await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey()))
