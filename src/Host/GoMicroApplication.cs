@@ -80,8 +80,8 @@ public static class GoMicroApplication
         if (missing.Length > 0 && transport == BusTransportKind.InProcess)
             throw new StartupException(
                 $"role '{role}' calls bus subjects nobody serves in this process: {string.Join(", ", missing)}, " +
-                $"and Bus:Transport is InProcess. Set Bus:Transport=Nats (environment Bus__Transport=Nats) so services " +
-                $"{string.Join(", ", missing.Select(s => s.Split('.', 2)[0]).Distinct())} are reached over NATS, or run the monolith role.");
+                $"and Bus:Transport is InProcess. Set Bus:Transport=Nats (environment Bus__Transport=Nats) to reach the " +
+                $"{string.Join(", ", missing.Select(s => s.Split('.', 2)[0]).Distinct())} service over NATS, or run the monolith role.");
         return missing;
     }
 
