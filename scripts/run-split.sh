@@ -58,7 +58,7 @@ run() {
     ConnectionStrings__Redis="$redis" \
     GoMicro__Role="$role" Bus__Transport=Nats Bus__Nats__Url="$nats_url" \
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" ASPNETCORE_URLS="$urls" \
-    ${LOG_FORMAT:+Logging__Console__FormatterName="$LOG_FORMAT"} \
+    ${LOG_FORMAT:+Logging__Console__FormatterName="$LOG_FORMAT" Logging__Console__FormatterOptions__IncludeScopes=true} \
     dotnet "../../$binary" > >(sed -u "s/^/[$role] /") 2>&1 &
   pids+=("$!")
 }
