@@ -46,13 +46,7 @@ public sealed class SplitWithOwnRedisTopology : SplitTopology
     public RedisServer Redis { get; private set; } = null!;
 
     /// <inheritdoc />
-    protected override void Configure(Dictionary<string, string?> settings)
-    {
-        settings["ConnectionStrings:Redis"] = Redis.ConnectionString;
-        settings["Cache:Redis:InstanceName"] = MonolithWithOwnRedisTopology.KeyPrefix;
-        settings["Cache:Redis:OperationTimeout"] = "00:00:00.300";
-        settings["Cache:Redis:BreakDuration"] = "00:00:01";
-    }
+    protected override void Configure(Dictionary<string, string?> settings) => MonolithWithOwnRedisTopology.UseOwnRedis(settings, Redis);
 
     /// <inheritdoc />
     protected override async Task StartHostsAsync()
