@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ public sealed class ModuleBus : IModuleBus
     private readonly BusOptions _options;
     private readonly TimeSpan _timeout;
     private readonly ResiliencePipeline _retryOnce;
+    private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
 
     /// <summary>Creates the bus without logging.</summary>
     public ModuleBus(IBusTransport transport, IOptions<BusOptions> options) : this(transport, options, NullLogger<ModuleBus>.Instance)
@@ -55,7 +57,7 @@ public sealed class ModuleBus : IModuleBus
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
-        var reply = _options.IsIdempotent(subject)
+        var reply = _idempotent.GetOrAdd(subject, _options.IsIdempotent)
             ? await _retryOnce.ExecuteAsync(
                 static (state, ct) => new ValueTask<byte[]>(state.Transport.RequestAsync(state.Subject, state.Payload, state.Timeout, ct)),
                 (Transport: _transport, Subject: subject, Payload: payload, Timeout: _timeout), cancellationToken)
