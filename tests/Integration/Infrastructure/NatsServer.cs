@@ -63,6 +63,19 @@ public sealed class NatsServer : IAsyncDisposable
         {
             throw new InvalidOperationException("nats-server is not installed: run the tests through scripts/test.sh, which installs it", ex);
         }
+        // Never outlive the test run, whatever happens to the fixture that started it.
+        var started = _process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                if (!started.HasExited) started.Kill();
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+        };
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();

@@ -29,8 +29,18 @@ public class SplitTopology : Topology
     protected override async Task StartHostsAsync()
     {
         Nats = await NatsServer.StartAsync();
-        _auth = await StartServiceAsync("auth");
-        _blog = await StartServiceAsync("blog");
+        try
+        {
+            _auth = await StartServiceAsync("auth");
+            _blog = await StartServiceAsync("blog");
+        }
+        catch
+        {
+            // A fixture whose start fails is never disposed: leave no process behind.
+            if (_auth is not null) await _auth.DisposeAsync();
+            await Nats.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Starts one more process of <paramref name="role"/> on this topology's databases and NATS server.</summary>

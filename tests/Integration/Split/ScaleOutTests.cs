@@ -84,8 +84,18 @@ public sealed class ScaledOutTopology : SplitTopology
     protected override async Task StartHostsAsync()
     {
         await base.StartHostsAsync();
-        _auth.AddRange([AuthHost, await StartServiceAsync("auth")]);
-        _blog.AddRange([BlogHost, await StartServiceAsync("blog")]);
+        try
+        {
+            _auth.AddRange([AuthHost, await StartServiceAsync("auth")]);
+            _blog.AddRange([BlogHost, await StartServiceAsync("blog")]);
+        }
+        catch
+        {
+            // A fixture whose start fails is never disposed: leave no process behind.
+            foreach (var host in _auth.Skip(1)) await host.DisposeAsync();
+            await base.StopHostsAsync();
+            throw;
+        }
     }
 
     /// <summary>Stops (gracefully, as SIGTERM does) the auth instance whose discovery id is not <paramref name="keep"/>.</summary>
