@@ -1,8 +1,9 @@
 using GoMicro.Host.Modules;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Bus.Nats;
 using GoMicro.Shared.Web;
+using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
-using Microsoft.Extensions.Options;
 
 namespace GoMicro.Host;
 
@@ -23,7 +24,13 @@ public static class GoMicroApplication
         var role = (builder.Configuration[RoleKey] ?? ModuleCatalog.MonolithRole).ToLowerInvariant();
         var modules = ModuleCatalog.ForRole(role);
         builder.Services.AddSingleton(new ActiveModules(role, modules));
+        var transport = EffectiveTransport(role, builder.Configuration);
         builder.Services.AddModuleBus(builder.Configuration);
+        builder.Services.PostConfigure<BusOptions>(o => o.Transport = transport);
+        if (transport == BusTransportKind.Nats)
+            builder.Services.AddNatsBusTransport(NatsServiceIdentity.ForRole(role, typeof(GoMicroApplication).Assembly), HealthEndpoints.ReadyTag);
+        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
+        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
         builder.Services.AddWebConventions(builder.Configuration);
         foreach (var module in modules)
@@ -37,27 +44,45 @@ public static class GoMicroApplication
             module.MapBusHandlers(registry);
             module.MapEndpoints(app);
         }
-        CheckBusSubjects(role, modules, registry, app.Services.GetRequiredService<IOptions<BusOptions>>().Value);
+        var remote = CheckBusSubjects(role, modules, registry, transport);
 
-        app.Logger.LogInformation("GoMicro.NET starting as role {Role} with modules {Modules}; bus serves {Subjects}",
-            role, string.Join(", ", modules.Select(m => m.Name)), string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)));
+        app.Logger.LogInformation(
+            "GoMicro.NET starting as role {Role} with modules {Modules}; bus transport {Transport} serves {Subjects}; requested from other services: {Remote}",
+            role, string.Join(", ", modules.Select(m => m.Name)), transport, registry.RequestEndpoints.Count == 0 ? "nothing" : string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)),
+            remote.Count == 0 ? "none" : string.Join(", ", remote));
         return app;
+    }
+
+    /// <summary>
+    /// <c>Bus:Transport</c> when set (<c>InProcess</c> or <c>Nats</c>); otherwise in-process for the monolith, which serves
+    /// every subject itself, and NATS for a single-module role, which must reach the others.
+    /// </summary>
+    /// <exception cref="StartupException"><c>Bus:Transport</c> holds something else.</exception>
+    public static BusTransportKind EffectiveTransport(string role, IConfiguration configuration)
+    {
+        var configured = configuration[$"{BusOptions.SectionName}:{nameof(BusOptions.Transport)}"];
+        if (string.IsNullOrWhiteSpace(configured))
+            return string.Equals(role, ModuleCatalog.MonolithRole, StringComparison.OrdinalIgnoreCase) ? BusTransportKind.InProcess : BusTransportKind.Nats;
+        return Enum.TryParse<BusTransportKind>(configured, ignoreCase: true, out var kind) && Enum.IsDefined(kind)
+            ? kind
+            : throw new StartupException($"unknown Bus:Transport '{configured}'. Valid values: {string.Join(", ", Enum.GetNames<BusTransportKind>())}.");
     }
 
     /// <summary>
     /// Every subject this process will request must be served here, unless the bus reaches other processes.
     /// Failing at start-up beats a 503 on the first request.
     /// </summary>
-    private static void CheckBusSubjects(string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusOptions options)
+    /// <returns>The subjects that will be requested from other processes (over NATS).</returns>
+    private static IReadOnlyList<string> CheckBusSubjects(string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport)
     {
-        var transport = options.Transport ?? BusTransportKind.InProcess;
-        if (transport != BusTransportKind.InProcess) return;
         var missing = WebConventions.CalledSubjects.Concat(modules.SelectMany(m => m.CalledSubjects))
             .Distinct().Where(s => !registry.Serves(s)).ToArray();
-        if (missing.Length > 0)
+        if (missing.Length > 0 && transport == BusTransportKind.InProcess)
             throw new StartupException(
-                $"role '{role}' calls bus subjects nobody serves in this process: {string.Join(", ", missing)}. " +
-                "Run the role that serves them here (monolith) or set Bus:Transport=Nats.");
+                $"role '{role}' calls bus subjects nobody serves in this process: {string.Join(", ", missing)}, " +
+                $"and Bus:Transport is InProcess. Set Bus:Transport=Nats (environment Bus__Transport=Nats) to reach the " +
+                $"{string.Join(", ", missing.Select(s => s.Split('.', 2)[0]).Distinct())} service over NATS, or run the monolith role.");
+        return missing;
     }
 
     /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) and the seed (<c>Database:Seed</c>,

@@ -22,13 +22,66 @@ public sealed class BusOptions
     /// which holds an HTTP request for two minutes when a service is down.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// <c>Bus:IdempotentSubjects</c>: subjects whose requests only read, so a request that got no answer (no responder,
+    /// timeout) is sent once more and the NATS queue group can pick another instance. NATS wildcards apply:
+    /// <c>*</c> matches one token, a final <c>&gt;</c> the rest. Null (not configured) means <see cref="DefaultIdempotentSubjects"/>;
+    /// configure a subject nobody uses (e.g. <c>none</c>) to switch retries off.
+    /// </summary>
+    public string[]? IdempotentSubjects { get; set; }
+
+    /// <summary>Every Auth subject only reads (authentication, authorization, profile, API key check).</summary>
+    public static IReadOnlyList<string> DefaultIdempotentSubjects { get; } = ["auth.>"];
+
     /// <summary><c>Bus:Nats</c>: NATS connection settings, used when <see cref="Transport"/> is <see cref="BusTransportKind.Nats"/>.</summary>
     public NatsOptions Nats { get; set; } = new();
+
+    /// <summary>True when <paramref name="subject"/> matches one of the idempotent patterns (NATS wildcard rules).</summary>
+    public bool IsIdempotent(string subject)
+    {
+        foreach (var pattern in IdempotentSubjects ?? DefaultIdempotentSubjects)
+            if (SubjectPattern.Matches(pattern, subject)) return true;
+        return false;
+    }
+}
+
+/// <summary>NATS subject wildcard matching: <c>*</c> is exactly one token, a final <c>&gt;</c> one or more tokens.</summary>
+public static class SubjectPattern
+{
+    /// <summary>True when <paramref name="subject"/> (a literal subject) matches <paramref name="pattern"/>.</summary>
+    public static bool Matches(string pattern, string subject)
+    {
+        var patternTokens = pattern.Split('.');
+        var subjectTokens = subject.Split('.');
+        for (var i = 0; i < patternTokens.Length; i++)
+        {
+            if (patternTokens[i] == ">" && i == patternTokens.Length - 1) return subjectTokens.Length > i;
+            if (i >= subjectTokens.Length) return false;
+            if (patternTokens[i] != "*" && !string.Equals(patternTokens[i], subjectTokens[i], StringComparison.Ordinal)) return false;
+        }
+        return patternTokens.Length == subjectTokens.Length;
+    }
 }
 
 /// <summary>Options bound from <c>Bus:Nats</c>.</summary>
 public sealed class NatsOptions
 {
-    /// <summary><c>Bus:Nats:Url</c>: server URL, e.g. <c>nats://localhost:4222</c>.</summary>
+    /// <summary><c>Bus:Nats:Url</c>: server URL, e.g. <c>nats://localhost:4222</c>; several servers of a cluster are
+    /// separated by commas.</summary>
     public string Url { get; set; } = "nats://localhost:4222";
+
+    /// <summary><c>Bus:Nats:ConnectTimeout</c>: how long one connection attempt may take (requests never wait for it: they
+    /// fail fast while disconnected). Default 5 s.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>Bus:Nats:ReconnectWait</c>: pause between reconnection attempts; the process retries forever. Default 1 s,
+    /// so requests succeed again about a second after the server returns.</summary>
+    public TimeSpan ReconnectWait { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><c>Bus:Nats:PingInterval</c>: how often the client pings the server. With <see cref="MaxPingsOut"/> it bounds
+    /// how long a dead server goes unnoticed. Default 2 s (the NATS default of 2 min would hide an outage for minutes).</summary>
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>Bus:Nats:MaxPingsOut</c>: unanswered pings after which the connection counts as lost. Default 2.</summary>
+    public int MaxPingsOut { get; set; } = 2;
 }

@@ -1,24 +1,67 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 
 namespace GoMicro.Shared.Bus;
 
 /// <summary>
 /// <see cref="IModuleBus"/> over any <see cref="IBusTransport"/>: serialises to the envelope, stamps the caller's
 /// W3C <c>traceparent</c>, applies <see cref="BusOptions.RequestTimeout"/> and turns the reply back into a message or
-/// a <see cref="BusErrorException"/>.
+/// a <see cref="BusErrorException"/>. Requests on <see cref="BusOptions.IdempotentSubjects"/> that got no answer are sent
+/// once more (a Polly retry), whichever transport carries them, so both transports behave the same.
 /// </summary>
-public sealed class ModuleBus(IBusTransport transport, IOptions<BusOptions> options) : IModuleBus
+public sealed class ModuleBus : IModuleBus
 {
-    private readonly TimeSpan _timeout = options.Value.RequestTimeout;
+    private readonly IBusTransport _transport;
+    private readonly BusOptions _options;
+    private readonly TimeSpan _timeout;
+    private readonly ResiliencePipeline _retryOnce;
+    private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
+
+    /// <summary>Creates the bus without logging.</summary>
+    public ModuleBus(IBusTransport transport, IOptions<BusOptions> options) : this(transport, options, NullLogger<ModuleBus>.Instance)
+    {
+    }
+
+    /// <summary>Creates the bus; retries of idempotent requests are logged as warnings.</summary>
+    public ModuleBus(IBusTransport transport, IOptions<BusOptions> options, ILogger<ModuleBus> logger)
+    {
+        _transport = transport;
+        _options = options.Value;
+        _timeout = _options.RequestTimeout;
+        _retryOnce = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                // Once, at once: a queue group hands the second attempt to any instance, usually another one.
+                MaxRetryAttempts = 1,
+                Delay = TimeSpan.Zero,
+                // Not when disconnected: that must fail fast, and an immediate second try would fail the same way.
+                ShouldHandle = new PredicateBuilder().Handle<BusUnavailableException>(e => e.Reason != BusUnavailableReason.NotConnected),
+                OnRetry = args =>
+                {
+                    if (args.Outcome.Exception is BusUnavailableException unavailable)
+                        logger.LogWarning("Bus request on {Subject} got no answer ({Reason}); retrying once", unavailable.Subject, unavailable.Reason);
+                    return default;
+                },
+            })
+            .Build();
+    }
 
     /// <inheritdoc />
     /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly.</exception>
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
-        var reply = await transport.RequestAsync(subject, payload, _timeout, cancellationToken);
+        var reply = _idempotent.GetOrAdd(subject, _options.IsIdempotent)
+            ? await _retryOnce.ExecuteAsync(
+                static (state, ct) => new ValueTask<byte[]>(state.Transport.RequestAsync(state.Subject, state.Payload, state.Timeout, ct)),
+                (Transport: _transport, Subject: subject, Payload: payload, Timeout: _timeout), cancellationToken)
+            : await _transport.RequestAsync(subject, payload, _timeout, cancellationToken);
 
         TReply? data;
         string? error;
@@ -37,5 +80,5 @@ public sealed class ModuleBus(IBusTransport transport, IOptions<BusOptions> opti
 
     /// <inheritdoc />
     public Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default) =>
-        transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
+        _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
 }

@@ -29,9 +29,12 @@ public class MonolithWithOwnRedisTopology : MonolithTopology
     public const string KeyPrefix = "gomicro:";
 
     /// <inheritdoc />
-    protected override void Configure(Dictionary<string, string?> settings)
+    protected override void Configure(Dictionary<string, string?> settings) => UseOwnRedis(settings, Redis);
+
+    /// <summary>The cache settings of a topology on its own <paramref name="redis"/> (also used by the split topology).</summary>
+    public static void UseOwnRedis(Dictionary<string, string?> settings, RedisServer redis)
     {
-        settings["ConnectionStrings:Redis"] = Redis.ConnectionString;
+        settings["ConnectionStrings:Redis"] = redis.ConnectionString;
         settings["Cache:Redis:InstanceName"] = KeyPrefix;
         settings["Cache:Redis:OperationTimeout"] = "00:00:00.300";
         settings["Cache:Redis:BreakDuration"] = "00:00:01";

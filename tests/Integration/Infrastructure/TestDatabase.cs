@@ -42,13 +42,30 @@ public sealed class TestDatabase : IAsyncDisposable
         return result is null or DBNull ? default : (T)Convert.ChangeType(result, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T));
     }
 
-    /// <inheritdoc />
+    /// <summary>Drops the database. Retried a few times: while other fixtures create and drop databases at the same moment,
+    /// PostgreSQL can refuse a drop for a moment (e.g. a connection still closing); a last failure is thrown with its SQLSTATE.</summary>
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
-        await admin.OpenAsync();
-        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var admin = new NpgsqlConnection(TestEnvironment.PostgresAdmin);
+                await admin.OpenAsync();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", admin);
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException ex) when (attempt < 5)
+            {
+                Console.Error.WriteLine($"Dropping test database {Name} failed ({ex.SqlState}: {ex.MessageText}); retrying");
+                await Task.Delay(200 * attempt);
+            }
+            catch (PostgresException ex)
+            {
+                throw new InvalidOperationException($"Dropping test database {Name} failed: {ex.SqlState} {ex.MessageText}", ex);
+            }
+        }
     }
 }

@@ -1,0 +1,62 @@
+using System.Net;
+using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.Contracts.Auth;
+
+namespace GoMicro.Integration.Tests.Split;
+
+/// <summary>A NATS server restart during a run: requests that need another service fail fast with 503 while it is down,
+/// and work again within seconds after it returns, without restarting any process.</summary>
+public sealed class NatsOutageTests(NatsOutageTests.OutageTopology topology) : IClassFixture<NatsOutageTests.OutageTopology>
+{
+    private static readonly TimeSpan Recovery = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task A_nats_restart_gives_503_naming_the_service_while_down_and_service_again_after()
+    {
+        var author = await TestUsers.CreateAsync(topology, RoleCodes.Author);
+        await AuthAnswersTheBlogService();
+        // The development key is now cached by the blog process, so the next request goes as far as authentication.
+        (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
+
+        await topology.Nats.StopAsync();
+
+        var down = await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey());
+        down.ShouldFail(HttpStatusCode.ServiceUnavailable);
+        Assert.StartsWith("auth service unavailable: ", down.Message);
+        // Authentication over the bus: an outage is a 503, never a 401.
+        var unauthenticated = await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken);
+        unauthenticated.ShouldFail(HttpStatusCode.ServiceUnavailable);
+        Assert.StartsWith("auth service unavailable: ", unauthenticated.Message);
+        // A subject the auth process serves itself does not need NATS.
+        (await topology.Auth.GetEnvelopeAsync("/auth/verify/apikey")).ShouldSucceed();
+        await Eventually.HoldsAsync(async () => (await topology.Blog.GetAsync("/health/ready")).StatusCode == HttpStatusCode.ServiceUnavailable,
+            Recovery, "the blog process reports not ready");
+
+        await topology.Nats.StartAgainAsync();
+
+        await Eventually.HoldsAsync(async () =>
+        {
+            var answer = await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey());
+            return answer.HttpStatus == HttpStatusCode.Forbidden;
+        }, Recovery, "the auth service answers the blog service again");
+        await Eventually.HoldsAsync(async () => (await topology.Blog.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK,
+            Recovery, "the blog process is ready again");
+        (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
+    }
+
+    private const string AuthorDrafts = "/blog/author/drafts?page=1&limit=10";
+
+    private async Task AuthAnswersTheBlogService() =>
+        (await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey()))
+            .ShouldFail(HttpStatusCode.Forbidden, "permission denied: invalid x-api-key");
+
+    // An unknown key is never cached, so every use asks the auth service.
+    private static string UnknownKey() => $"unknown-{Guid.NewGuid():N}";
+
+    /// <summary>The split services with a short bus timeout, as an operator would set it to fail fast.</summary>
+    public sealed class OutageTopology : SplitTopology
+    {
+        /// <inheritdoc />
+        protected override void Configure(Dictionary<string, string?> settings) => settings["Bus:RequestTimeout"] = "00:00:03";
+    }
+}
