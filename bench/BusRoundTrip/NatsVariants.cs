@@ -1,6 +1,6 @@
 namespace GoMicro.BusRoundTrip;
 
-/// <summary>The NATS rows: IModuleBus over the product's NATS transport (once it exists), and the raw library under it.</summary>
+/// <summary>The NATS rows: IModuleBus over the product's NATS transport, and the raw library under it.</summary>
 internal static class NatsVariants
 {
     /// <summary>Raw NATS.Client variants: name, flush each reply at once, TCP_NODELAY, continue off the library's thread,
@@ -18,6 +18,13 @@ internal static class NatsVariants
 
     public static async IAsyncEnumerable<Result> RunAsync(string url, int calls, int warmUp, int concurrent, bool allVariants)
     {
+        await using (var nats = await NatsBus.StartAsync(url))
+        {
+            var ping = new Ping("ping");
+            Task Call() => nats.Bus.RequestAsync<Ping, Ping>(Subjects.Echo, ping);
+            yield return await Measure.RunAsync("NATS (IModuleBus, GoMicro's NATS transport)", Call, 1, calls, warmUp);
+            yield return await Measure.RunAsync("NATS (IModuleBus, GoMicro's NATS transport)", Call, concurrent, calls, warmUp);
+        }
         foreach (var (name, flush, noDelay, yieldAfter, own, always) in RawVariants)
         {
             if (!always && !allVariants) continue;
