@@ -1,3 +1,4 @@
+using GoMicro.Shared.Persistence;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Blog.Persistence;
@@ -22,26 +23,9 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
         model.Entity<BlogPost>(e =>
         {
             e.ToTable("blogs");
-            e.Property(b => b.Id).HasColumnName("id").ValueGeneratedNever();
-            e.Property(b => b.Title).HasColumnName("title");
-            e.Property(b => b.Description).HasColumnName("description");
-            e.Property(b => b.Text).HasColumnName("text");
-            e.Property(b => b.DraftText).HasColumnName("draft_text");
-            e.Property(b => b.Tags).HasColumnName("tags");
-            e.Property(b => b.AuthorId).HasColumnName("author_id");
-            e.Property(b => b.ImgUrl).HasColumnName("img_url");
-            e.Property(b => b.Slug).HasColumnName("slug");
-            e.Property(b => b.Score).HasColumnName("score");
-            e.Property(b => b.Submitted).HasColumnName("submitted");
-            e.Property(b => b.Drafted).HasColumnName("drafted");
-            e.Property(b => b.Published).HasColumnName("published");
-            e.Property(b => b.Status).HasColumnName("status");
-            e.Property(b => b.PublishedAt).HasColumnName("published_at");
-            e.Property(b => b.CreatedBy).HasColumnName("created_by");
-            e.Property(b => b.UpdatedBy).HasColumnName("updated_by");
-            e.Property(b => b.CreatedAt).HasColumnName("created_at");
-            e.Property(b => b.UpdatedAt).HasColumnName("updated_at");
+            e.Property(b => b.Id).ValueGeneratedNever();
             e.HasIndex(b => b.Slug).IsUnique().HasDatabaseName(SlugIndex);
         });
+        model.UseSnakeCaseColumns();
     }
 }

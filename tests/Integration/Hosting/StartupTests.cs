@@ -48,6 +48,7 @@ public sealed class StartupTests
         {
             var settings = GoMicroHostFactory.BaseSettings("auth");
             settings["ConnectionStrings:Auth"] = database.ConnectionString;
+            settings["Bus:Transport"] = "InProcess"; // the auth role serves every subject it calls; keep these hosts off NATS
             return new GoMicroHostFactory(settings);
         }).ToArray();
         try
@@ -72,6 +73,7 @@ public sealed class StartupTests
         settings["ConnectionStrings:Auth"] = "Host=localhost;Port=5432;Database=gomicro_does_not_exist;Username=gomicro;Password=gomicro;Timeout=3";
         settings["Database:MigrateOnStartup"] = "false";
         settings["Database:Seed"] = "false";
+        settings["Bus:Transport"] = "InProcess";
         await using var host = new GoMicroHostFactory(settings);
         using var client = host.CreateClient();
 

@@ -21,6 +21,8 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
         ["Database:MigrateOnStartup"] = "true",
         ["Database:Seed"] = "true",
         ["ConnectionStrings:Redis"] = "",
+        // Single-module roles default to NATS; point them at the test server, never at whatever 4222 happens to be.
+        ["Bus:Nats:Url"] = TestEnvironment.Nats,
     };
 
     /// <inheritdoc />
