@@ -6,7 +6,7 @@
 # then times IModuleBus request-reply (bench/BusRoundTrip). Every figure is reported next to the floor measured in the
 # same run, so the ratios hold on a noisy shared machine.
 #
-#   bench/run.sh            full run (about 10 minutes): writes bench/results/latest.md
+#   bench/run.sh            full run (about 12 minutes): writes bench/results/latest.md
 #   bench/run.sh --quick    short run (under 5 minutes): writes bench/results/raw/quick.md (git-ignored)
 #   bench/run.sh --output FILE   write the table there instead
 #
