@@ -7,6 +7,7 @@ using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Caching;
+using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
@@ -49,6 +50,8 @@ public sealed class BlogModule : IModule
         var connectionString = configuration.GetConnectionString("Blog");
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("ConnectionStrings:Blog (environment ConnectionStrings__Blog) must be set for the blog module.");
+        // Prepared statements: the same few list and read queries run on every request (see PostgresConnectionStrings).
+        connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
 
         services.AddDbContextPool<BlogDbContext>(options => options
             .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(BlogDbContext.MigrationsHistoryTable))
