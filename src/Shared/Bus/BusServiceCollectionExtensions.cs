@@ -17,6 +17,7 @@ public static class BusServiceCollectionExtensions
         services.TryAddSingleton<BusHandlerRegistry>();
         services.TryAddSingleton<IBusHandlerRegistry>(sp => sp.GetRequiredService<BusHandlerRegistry>());
         services.TryAddSingleton<IBusTransport, InProcessBusTransport>();
+        services.TryAddSingleton<IBusSubscriptionState, AlwaysReceiving>();
         services.TryAddSingleton<IModuleBus, ModuleBus>();
         return services;
     }
