@@ -35,7 +35,21 @@ internal sealed class NatsBus : IAsyncDisposable
         await responder.StartAsync();
         var caller = Build(url, "bench-caller");
         await caller.StartAsync();
-        return new NatsBus(responder, caller);
+        var bus = new NatsBus(responder, caller);
+        // Start-up does not wait for NATS (requests fail fast until connected and served); the bench does.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await bus.Bus.RequestAsync<Ping, Ping>(Subjects.Echo, new Ping("ready?"));
+                return bus;
+            }
+            catch (BusUnavailableException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     private static IHost Build(string url, string name)

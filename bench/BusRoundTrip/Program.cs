@@ -3,11 +3,10 @@ using GoMicro.BusRoundTrip;
 
 // bench/BusRoundTrip: median and p99 of one IModuleBus request-reply of a tiny message, in-process and over NATS,
 // sequentially and with 32 concurrent callers. Prints a Markdown table (bench/run.sh puts it in results/latest.md).
-//   dotnet GoMicro.BusRoundTrip.dll [--quick] [--nats nats://localhost:4222] [--no-nats] [--all-variants]
+//   dotnet GoMicro.BusRoundTrip.dll [--quick] [--nats nats://localhost:4222] [--no-nats]
 var quick = args.Contains("--quick");
 var natsUrl = Option("--nats") ?? "nats://localhost:4222";
 var withNats = !args.Contains("--no-nats");
-var allVariants = args.Contains("--all-variants");
 var (warmUp, calls) = quick ? (500, 5_000) : (2_000, 30_000);
 const int Concurrent = 32;
 
@@ -23,7 +22,7 @@ await using (var inProcess = new InProcess())
 
 if (withNats)
 {
-    await foreach (var result in NatsVariants.RunAsync(natsUrl, calls / 3, warmUp / 4, Concurrent, allVariants)) results.Add(result);
+    await foreach (var result in NatsVariants.RunAsync(natsUrl, calls / 3, warmUp / 4, Concurrent)) results.Add(result);
 }
 
 Console.WriteLine("| transport | callers | calls | median µs | p99 µs | calls/s |");

@@ -45,6 +45,7 @@ public static class GoMicroApplication
             module.MapEndpoints(app);
         }
         var remote = CheckBusSubjects(role, modules, registry, transport);
+        foreach (var subject in remote) registry.DeclareRemoteCall(subject);
 
         app.Logger.LogInformation(
             "GoMicro.NET starting as role {Role} with modules {Modules}; bus transport {Transport} serves {Subjects}; requested from other services: {Remote}",

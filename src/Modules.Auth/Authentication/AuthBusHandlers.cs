@@ -11,7 +11,9 @@ namespace GoMicro.Modules.Auth.Authentication;
 
 /// <summary>
 /// The Auth module's side of the bus contract (api.md section 5): the reference's <c>auth.authentication</c>,
-/// <c>auth.authorization</c> and <c>auth.profile.user</c>, plus GoMicro.NET's <c>auth.apikey.verify</c>.
+/// <c>auth.authorization</c> and <c>auth.profile.user</c>, plus GoMicro.NET's <c>auth.apikey.verify</c>. Errors carry the
+/// HTTP status the reference's auth service gives them (api.md section 6: <c>401:</c> for authentication, <c>403:</c> for
+/// a missing role or key, <c>404:</c> for an unknown user).
 /// </summary>
 internal static class AuthBusHandlers
 {
@@ -23,7 +25,7 @@ internal static class AuthBusHandlers
         {
             var authenticator = context.Services.GetRequiredService<AccessTokenAuthenticator>();
             var result = await authenticator.AuthenticateAsync(text.Value, context.CancellationToken)
-                         ?? throw new BusHandlerException(AccessTokenAuthenticator.TryReadBearer(text.Value, out _)
+                         ?? throw new BusHandlerException(401, AccessTokenAuthenticator.TryReadBearer(text.Value, out _)
                              ? AccessTokenAuthenticator.InvalidAccessToken
                              : BusAuthenticationHandler.InvalidAuthorization);
             return result.User.ToContract();
@@ -34,18 +36,18 @@ internal static class AuthBusHandlers
             var db = context.Services.GetRequiredService<AuthDbContext>();
             var user = await db.Users.AsNoTracking().Include(u => u.Roles)
                            .FirstOrDefaultAsync(u => u.Id == request.User.Id && u.Status, context.CancellationToken)
-                       ?? throw new BusHandlerException(ProfileEndpoints.UserNotFound);
+                       ?? throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
             if (!user.Roles.Any(r => request.Roles.Contains(r.Code)))
-                throw new BusHandlerException(BusAuthenticationHandler.InsufficientRole);
+                throw new BusHandlerException(403, BusAuthenticationHandler.InsufficientRole);
             return user.ToContract();
         });
 
         bus.MapRequest<Text, ContractUser>(AuthSubjects.ProfileUser, async (text, context) =>
         {
-            if (!Guid.TryParse(text.Value, out var id)) throw new BusHandlerException(ProfileEndpoints.UserNotFound);
+            if (!Guid.TryParse(text.Value, out var id)) throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
             var db = context.Services.GetRequiredService<AuthDbContext>();
             var user = await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
-                       ?? throw new BusHandlerException(ProfileEndpoints.UserNotFound);
+                       ?? throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
             return user.ToContract();
         });
 
@@ -56,7 +58,7 @@ internal static class AuthBusHandlers
                 .Where(k => k.Key == text.Value && k.Status)
                 .Select(k => k.Permissions)
                 .FirstOrDefaultAsync(context.CancellationToken)
-                ?? throw new BusHandlerException(InvalidApiKey);
+                ?? throw new BusHandlerException(403, InvalidApiKey);
             return new ApiKeyInfo(permissions);
         });
     }

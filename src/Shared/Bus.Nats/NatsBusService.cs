@@ -1,85 +1,100 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using NATS.Client.Core;
+using NATS.Client.Services;
 
 namespace GoMicro.Shared.Bus.Nats;
 
 /// <summary>
-/// Connects to NATS when the host starts and serves this process's bus subjects there: every request endpoint of the
-/// <see cref="BusHandlerRegistry"/> in the queue group of its service, every event subject in this service's queue
-/// group, and the <c>$SRV</c> discovery subjects. If the server is down at start-up the process starts anyway (readiness
-/// says not ready, requests fail fast) and keeps trying. On shutdown it drains: stops taking bus requests as soon as
-/// stopping begins, lets the requests in flight finish, then closes the connection after the web server has finished
-/// its own requests (which may still call other services).
+/// Connects to NATS when the host starts and serves this process's bus subjects there: the request endpoints of the
+/// <see cref="BusHandlerRegistry"/> as endpoints of a NATS micro service (NATS.Client.Services: name and version from
+/// <see cref="NatsServiceIdentity"/>, the framework's default queue group <c>q</c> as the reference's goserve services
+/// use, <c>$SRV.PING/INFO/STATS</c> answered by the library), and every event subject as a plain subscription, so every
+/// instance receives each event. If the server is down at start-up the process starts anyway (readiness says not
+/// ready, requests fail fast) and the library keeps trying. On shutdown it drains: stops the service (unsubscribing
+/// its endpoints) as soon as stopping begins, lets the requests in flight finish, then drains and closes the
+/// connection after the web server has finished its own requests (which may still call other services).
 /// </summary>
 internal sealed class NatsBusService(
-    NatsConnection connection,
+    NatsBusConnection connection,
     BusHandlerRegistry registry,
-    ServiceDiscovery discovery,
+    NatsServiceIdentity identity,
     IOptions<BusOptions> options,
     ILogger<NatsBusService> logger) : IHostedLifecycleService, IDisposable
 {
-    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
-    private readonly Lock _gate = new();
-    private readonly List<IDisposable> _subscriptions = [];
-    private readonly CancellationTokenSource _abortHandlers = new();
-    private readonly CancellationTokenSource _stopConnecting = new();
-    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _connecting = Task.CompletedTask;
-    private int _inFlight;
-    private bool _stopping;
+    /// <summary>The queue group of every endpoint: the micro framework's default, the one the reference's services use,
+    /// so that instances of ours and of the reference share each subject's requests (api.md section 6).</summary>
+    public const string QueueGroup = "q";
 
-    /// <summary>Bus requests being handled right now.</summary>
+    private readonly CancellationTokenSource _abortHandlers = new();
+    private readonly CancellationTokenSource _stopServing = new();
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<INatsSub<byte[]>> _events = [];
+    private readonly List<Task> _eventLoops = [];
+    private Task _registration = Task.CompletedTask;
+    private INatsSvcServer? _service;
+    private int _inFlight;
+    private volatile bool _stopping;
+    private volatile bool _registered;
+
+    /// <summary>Bus requests and events being handled right now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>True while its subscriptions are in place: connected at least once and not stopping.</summary>
-    public bool IsServing
-    {
-        get
-        {
-            lock (_gate) return !_stopping && _subscriptions.Count > 0;
-        }
-    }
+    /// <summary>True while the service's endpoints are in place: connected at least once and not stopping.</summary>
+    public bool IsServing => _registered && !_stopping;
+
+    /// <summary>This instance's id in service discovery (the library's NUID), or null before the service is up.</summary>
+    public string? InstanceId => _service?.GetInfo().Id;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!TryConnectAndServe())
-            _connecting = Task.Run(() => KeepConnectingAsync(_stopConnecting.Token), CancellationToken.None);
+        connection.StartConnecting();
+        _registration = Task.Run(() => ServeWhenConnectedAsync(_stopServing.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
-    /// <summary>Shutdown begins: take no new bus requests (the queue groups send them to other instances from now on).</summary>
+    /// <summary>Shutdown begins: take no new bus requests (the queue group sends them to other instances from now on).</summary>
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        List<IDisposable> subscriptions;
-        lock (_gate)
+        _stopping = true;
+        await _stopServing.CancelAsync();
+        await _registration;
+        if (_service is not null)
         {
-            _stopping = true;
-            subscriptions = [.. _subscriptions];
-            _subscriptions.Clear();
+            // Unsubscribes the endpoints and the $SRV subjects, then a PING round trip (when connected): after it the
+            // server routes nothing more here.
+            try
+            {
+                await _service.StopAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is NatsException or OperationCanceledException or ObjectDisposedException)
+            {
+                logger.LogWarning("NATS service {Service} did not stop cleanly: {Reason}", identity.Name, ex.Message);
+            }
         }
-        await _stopConnecting.CancelAsync();
-        foreach (var subscription in subscriptions) subscription.Dispose();
-        try
+        foreach (var subscription in _events)
         {
-            // After the round trip the server has processed every UNSUB: nothing more is routed here.
-            if (subscriptions.Count > 0) connection.Flush(FlushTimeout);
+            try
+            {
+                await subscription.UnsubscribeAsync();
+            }
+            catch (Exception ex) when (ex is NatsException or ObjectDisposedException)
+            {
+                // Gone with the connection.
+            }
         }
-        catch (NatsFailureException)
-        {
-            // Disconnected: nothing is routed here anyway.
-        }
+        connection.MarkUnsubscribed();
         logger.LogInformation("Stopped taking bus requests; {InFlight} in flight", InFlight);
     }
 
-    /// <summary>After the web server stopped: wait for the bus requests in flight, then close the connection. When the
-    /// host's shutdown timeout runs out first, the remaining handlers are cancelled (their callers time out and retry).</summary>
+    /// <summary>After the web server stopped: wait for the bus requests in flight, then drain and close the connection.
+    /// When the host's shutdown timeout runs out first, the remaining handlers are cancelled (their callers time out
+    /// and retry idempotent subjects elsewhere).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await _connecting;
         if (Interlocked.CompareExchange(ref _inFlight, 0, 0) > 0)
         {
             try
@@ -92,8 +107,9 @@ internal sealed class NatsBusService(
                 await _abortHandlers.CancelAsync();
             }
         }
-        connection.Close();
-        logger.LogInformation("NATS connection closed");
+        await Task.WhenAll(_eventLoops);
+        await connection.DisposeAsync();
+        logger.LogInformation("NATS connection drained and closed");
     }
 
     /// <inheritdoc />
@@ -109,86 +125,135 @@ internal sealed class NatsBusService(
     public void Dispose()
     {
         _abortHandlers.Dispose();
-        _stopConnecting.Dispose();
+        _stopServing.Dispose();
     }
 
-    private async Task KeepConnectingAsync(CancellationToken cancellationToken)
+    /// <summary>Once connected, registers the service and the event subscriptions, once: the library keeps them across
+    /// reconnections. A failure half-way (the connection dropped again) is retried after <c>Bus:Nats:ReconnectWait</c>.</summary>
+    private async Task ServeWhenConnectedAsync(CancellationToken cancellationToken)
     {
-        var wait = options.Value.Nats.ReconnectWait;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(wait, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            if (TryConnectAndServe()) return;
-        }
-    }
-
-    private bool TryConnectAndServe()
-    {
-        lock (_gate)
-        {
-            if (_stopping) return true;
-            try
-            {
-                connection.Connect();
-                discovery.Start();
-                foreach (var endpoint in registry.RequestEndpoints)
-                    _subscriptions.Add(connection.Subscribe(endpoint.Subject, ServiceDiscovery.QueueGroupOf(endpoint.Subject), message => Accept(endpoint, message)));
-                foreach (var (subject, handlers) in registry.EventEndpoints)
-                    _subscriptions.Add(connection.Subscribe(subject, discovery.Identity.Name, message => AcceptEvent(subject, handlers, message)));
-                foreach (var subject in discovery.Subjects)
-                    _subscriptions.Add(connection.Subscribe(subject, null, AnswerDiscovery));
-            }
-            catch (NatsFailureException ex)
-            {
-                foreach (var subscription in _subscriptions) subscription.Dispose();
-                _subscriptions.Clear();
-                logger.LogWarning("NATS is not reachable ({Reason}); retrying every {Wait} ms. Requests to other services fail with 503 until then",
-                    ex.Message, options.Value.Nats.ReconnectWait.TotalMilliseconds);
-                return false;
-            }
-        }
         try
         {
-            // Not needed for correctness (the subscriptions are sent and stay), only to log once the server has them.
-            connection.Flush(FlushTimeout);
+            await connection.WaitForFirstConnectionAsync(cancellationToken);
+            while (true)
+            {
+                try
+                {
+                    await RegisterAsync(cancellationToken);
+                    return;
+                }
+                catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("Could not register NATS service {Service} ({Reason}); retrying", identity.Name, ex.Message);
+                    await UnregisterAsync();
+                    await Task.Delay(options.Value.Nats.ReconnectWait, cancellationToken);
+                }
+            }
         }
-        catch (NatsFailureException ex)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning("NATS did not confirm the subscriptions in time ({Reason}); they stay in place", ex.Message);
+            // Stopped before it was up.
         }
-        logger.LogInformation("Connected to NATS at {Url} as service {Service} instance {Id}; serving {Subjects}",
-            connection.Url, discovery.Identity.Name, discovery.Id,
-            registry.RequestEndpoints.Count == 0 ? "no subjects" : string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)));
-        return true;
     }
 
-    private void Accept(BusEndpoint endpoint, NatsMessage message)
+    private async Task RegisterAsync(CancellationToken cancellationToken)
+    {
+        var service = await new NatsSvcContext(connection.Connection).AddServiceAsync(
+            new NatsSvcConfig(identity.Name, identity.Version) { Description = identity.Description, QueueGroup = QueueGroup },
+            cancellationToken);
+        _service = service;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var endpoint in registry.RequestEndpoints)
+        {
+            var name = EndpointNameOf(endpoint.Subject, names);
+            await service.AddEndpointAsync<byte[]>(message => Accept(endpoint, message), name, endpoint.Subject,
+                cancellationToken: cancellationToken);
+        }
+        foreach (var (subject, handlers) in registry.EventEndpoints)
+        {
+            // No queue group: every instance of every service that maps the event receives it.
+            var subscription = await connection.Connection.SubscribeCoreAsync<byte[]>(subject, cancellationToken: cancellationToken);
+            _events.Add(subscription);
+            _eventLoops.Add(Task.Run(() => ReceiveEventsAsync(subject, handlers, subscription), CancellationToken.None));
+        }
+        // After the round trip the server has every SUB: what is published from now on reaches this process.
+        await connection.Connection.PingAsync(cancellationToken);
+        connection.MarkSubscribed();
+        _registered = true;
+        logger.LogInformation("Serving on NATS as service {Service} {Version} instance {Id}: {Subjects}",
+            identity.Name, identity.Version, service.GetInfo().Id,
+            registry.RequestEndpoints.Count == 0 ? "no subjects" : string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)));
+    }
+
+    private async Task UnregisterAsync()
+    {
+        if (_service is not null)
+        {
+            try
+            {
+                await _service.StopAsync();
+            }
+            catch (Exception ex) when (ex is NatsException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+            _service = null;
+        }
+        foreach (var subscription in _events) await subscription.DisposeAsync();
+        _events.Clear();
+    }
+
+    /// <summary>
+    /// The endpoint name NATS service discovery shows: the subject's last token, as the reference names its endpoints
+    /// (<c>auth.profile.user</c> is <c>user</c>, in the group <c>auth.profile</c>); when two subjects of this process end
+    /// in the same token, the later one is named by every token after the service's, joined by <c>-</c>.
+    /// </summary>
+    internal static string EndpointNameOf(string subject, ISet<string> taken)
+    {
+        var tokens = subject.Split('.');
+        var name = tokens[^1];
+        if (!taken.Add(name))
+        {
+            name = string.Join('-', tokens.Length > 1 ? tokens[1..] : tokens);
+            taken.Add(name);
+        }
+        return name;
+    }
+
+    /// <summary>The endpoint's handler. The library calls it for one message at a time per endpoint, so it only hands the
+    /// message over and returns: requests run concurrently, as HTTP requests do.</summary>
+    private ValueTask Accept(BusEndpoint endpoint, NatsSvcMsg<byte[]> message)
     {
         Interlocked.Increment(ref _inFlight);
         _ = ServeAsync(endpoint, message);
+        return ValueTask.CompletedTask;
     }
 
-    private async Task ServeAsync(BusEndpoint endpoint, NatsMessage message)
+    private async Task ServeAsync(BusEndpoint endpoint, NatsSvcMsg<byte[]> message)
     {
-        await Task.Yield(); // off the library's delivery thread, so one slow request never holds up the next
+        await Task.Yield(); // off the endpoint's loop, so one slow request never holds up the next
         var started = Stopwatch.GetTimestamp();
-        // The caller's trace, so this side's own log lines carry its trace id too (the handler continues it as well).
-        using var activity = new Activity("bus serve " + endpoint.Subject);
-        if (TopLevelString(message.Data, "traceparent"u8) is { } traceParent) activity.SetParentId(traceParent);
-        activity.Start();
+        var payload = message.Data ?? [];
+        var (traceParent, traceState) = NatsTraceHeaders.Read(message.Headers, payload);
+        // The caller's trace, so this side's own log lines carry its trace id too.
+        using var activity = BusTraceContext.StartHandlerActivity("bus serve " + endpoint.Subject, traceParent, traceState);
         try
         {
-            var reply = await endpoint.Handle(message.Data, _abortHandlers.Token) ?? BusEnvelope.Error("no reply");
-            var error = TopLevelString(reply, "error"u8);
-            discovery.Record(endpoint.Subject, started, error);
-            if (message.ReplyTo is not null) connection.Respond(message.ReplyTo, reply);
+            var reply = await endpoint.Handle(payload, _abortHandlers.Token) ?? BusEnvelope.Error(BusEnvelope.KnownError(500, BusEnvelope.InternalError));
+            var error = NatsTraceHeaders.TopLevelString(reply, "error"u8);
+            if (message.ReplyTo is not null)
+            {
+                if (error is null)
+                {
+                    await message.ReplyAsync(reply);
+                }
+                else
+                {
+                    // Both forms: the Nats-Service-Error headers (and the endpoint's error counters) for NATS tools, the
+                    // reference's {"error": "<status>:<text>"} body for gomicro callers.
+                    var (status, text) = BusEnvelope.ParseError(error);
+                    await message.ReplyErrorAsync(status ?? 500, text, reply);
+                }
+            }
             logger.LogDebug("Answered {Subject} over NATS in {Elapsed:0.0} ms{Outcome}", endpoint.Subject,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, error is null ? "" : ": " + error);
         }
@@ -200,7 +265,6 @@ internal sealed class NatsBusService(
         catch (Exception ex)
         {
             logger.LogError(ex, "Bus request on {Subject} failed", endpoint.Subject);
-            discovery.Record(endpoint.Subject, started, "internal error");
         }
         finally
         {
@@ -208,26 +272,39 @@ internal sealed class NatsBusService(
         }
     }
 
-    private void AcceptEvent(string subject, IReadOnlyList<BusEndpoint> handlers, NatsMessage message)
+    private async Task ReceiveEventsAsync(string subject, IReadOnlyList<BusEndpoint> handlers, INatsSub<byte[]> subscription)
     {
-        Interlocked.Add(ref _inFlight, handlers.Count);
-        foreach (var handler in handlers) _ = HandleEventAsync(subject, handler, message.Data);
+        try
+        {
+            await foreach (var message in subscription.Msgs.ReadAllAsync())
+            {
+                Interlocked.Add(ref _inFlight, handlers.Count);
+                var payload = message.Data ?? [];
+                var (traceParent, traceState) = NatsTraceHeaders.Read(message.Headers, payload);
+                foreach (var handler in handlers) _ = HandleEventAsync(subject, handler, payload, traceParent, traceState);
+            }
+        }
+        catch (Exception ex) when (ex is NatsException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The subscription ended with the connection.
+        }
     }
 
-    private async Task HandleEventAsync(string subject, BusEndpoint handler, byte[] payload)
+    private async Task HandleEventAsync(string subject, BusEndpoint handler, byte[] payload, string? traceParent, string? traceState)
     {
         await Task.Yield();
+        using var activity = BusTraceContext.StartHandlerActivity("bus event " + subject, traceParent, traceState);
         try
         {
             await handler.Handle(payload, _abortHandlers.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !_abortHandlers.IsCancellationRequested)
-        {
-            logger.LogError(ex, "Event handler for {Subject} failed", subject);
-        }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
         {
             // Shutdown ran out of time; events are at-most-once.
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Event handler for {Subject} failed", subject);
         }
         finally
         {
@@ -235,36 +312,8 @@ internal sealed class NatsBusService(
         }
     }
 
-    private void AnswerDiscovery(NatsMessage message)
-    {
-        if (message.ReplyTo is not null) connection.Respond(message.ReplyTo, discovery.Answer(message.Subject));
-    }
-
     private void Completed()
     {
-        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _stopping)) _idle.TrySetResult();
-    }
-
-    /// <summary>A top-level string field of an envelope (<c>error</c>, <c>traceparent</c>), or null when absent; reads
-    /// property names and skips values, so the message itself is not deserialised.</summary>
-    internal static string? TopLevelString(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> name)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(envelope);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var found = reader.ValueTextEquals(name);
-                reader.Read();
-                if (found && reader.TokenType == JsonTokenType.String) return reader.GetString();
-                reader.Skip();
-            }
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping) _idle.TrySetResult();
     }
 }

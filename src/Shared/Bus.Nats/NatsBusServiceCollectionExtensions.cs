@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,21 +12,22 @@ public static class NatsBusServiceCollectionExtensions
     public const string HealthCheckName = "nats";
 
     /// <summary>
-    /// Makes the module bus travel over NATS (<c>Bus:Nats</c> settings of <see cref="BusOptions"/>): replaces
-    /// <see cref="IBusTransport"/> with the NATS transport, whether called before or after <c>AddModuleBus</c> (which binds
-    /// the options and must also be called), adds the hosted service that connects, serves this process's subjects and
-    /// drains on shutdown, and a health check named <see cref="HealthCheckName"/>.
+    /// Makes the module bus travel over NATS (<c>Bus:Nats</c> settings of <see cref="BusOptions"/>, NATS.Net): replaces
+    /// <see cref="IBusTransport"/> with the NATS transport and <see cref="IBusSubscriptionState"/> with the connection's
+    /// real state, whether called before or after <c>AddModuleBus</c> (which binds the options and must also be called),
+    /// adds the hosted service that connects, serves this process's subjects as a NATS micro service and drains on
+    /// shutdown, and a health check named <see cref="HealthCheckName"/>.
     /// </summary>
     /// <param name="services">The services.</param>
-    /// <param name="identity">How this process appears in NATS service discovery.</param>
+    /// <param name="identity">How this process appears in NATS service discovery (<c>nats micro ls</c>).</param>
     /// <param name="healthCheckTags">Tags of the health check, e.g. the readiness tag.</param>
     public static IServiceCollection AddNatsBusTransport(this IServiceCollection services, NatsServiceIdentity identity, params string[] healthCheckTags)
     {
         services.AddSingleton(identity);
         services.TryAddSingleton<BusHandlerRegistry>();
-        services.AddSingleton(sp => new NatsConnection(
-            sp.GetRequiredService<IOptions<BusOptions>>().Value.Nats, $"gomicro-{identity.Name}", sp.GetRequiredService<ILogger<NatsConnection>>()));
-        services.AddSingleton<ServiceDiscovery>();
+        services.AddSingleton(sp => new NatsBusConnection(
+            sp.GetRequiredService<IOptions<BusOptions>>().Value.Nats, $"gomicro-{identity.Name}", sp.GetRequiredService<ILoggerFactory>()));
+        services.Replace(ServiceDescriptor.Singleton<IBusSubscriptionState>(sp => sp.GetRequiredService<NatsBusConnection>()));
         services.AddSingleton<NatsBusTransport>();
         services.Replace(ServiceDescriptor.Singleton<IBusTransport>(sp => sp.GetRequiredService<NatsBusTransport>()));
         services.AddSingleton<NatsBusService>();

@@ -1,16 +1,60 @@
+using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using NATS.Client.Core;
 
 namespace GoMicro.Shared.Bus.Nats;
 
-/// <summary>Ready only while connected to NATS with this process's subjects subscribed: a process that cannot reach the
-/// other services, or is draining for shutdown, should get no traffic.</summary>
-internal sealed class NatsHealthCheck(NatsConnection connection, NatsBusService service) : IHealthCheck
+/// <summary>
+/// Readiness of the NATS transport. Unhealthy while not connected to NATS, or while this process's service is not in
+/// place (starting, draining): such a process should get no traffic. Degraded (still ready) when a subject this process
+/// calls has no responder: its own routes work, those needing the peer answer 503 at once. The peers are asked with
+/// the micro protocol's <c>$SRV.INFO.&lt;service&gt;</c>, which lists each instance's endpoint subjects, so no handler
+/// runs for the check. Descriptions name services and subjects only, never hosts or exception text.
+/// </summary>
+internal sealed class NatsHealthCheck(NatsBusConnection connection, NatsBusService service, BusHandlerRegistry registry, IOptions<BusOptions> options)
+    : IHealthCheck
 {
+    /// <summary>Longest wait for a peer's INFO answer.</summary>
+    private static readonly TimeSpan MaxProbeTimeout = TimeSpan.FromSeconds(2);
+
     /// <inheritdoc />
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(connection.IsConnected && service.IsServing
-            ? HealthCheckResult.Healthy($"connected to {connection.Url}")
-            : HealthCheckResult.Unhealthy(connection.IsConnected
-                ? "connected to NATS but not serving (starting or stopping)"
-                : $"not connected to NATS at {connection.Url} ({connection.State.ToString().ToLowerInvariant()})"));
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!connection.IsConnected) return HealthCheckResult.Unhealthy($"not connected to NATS ({connection.State})");
+        if (!service.IsServing) return HealthCheckResult.Unhealthy("connected to NATS but not serving (starting or stopping)");
+
+        var missing = new List<string>();
+        foreach (var group in registry.RemoteCalls.Where(s => !registry.Serves(s)).GroupBy(s => s.Split('.', 2)[0]))
+        {
+            var served = await ServedSubjectsAsync(group.Key, cancellationToken);
+            missing.AddRange(group.Where(subject => served?.Contains(subject) != true));
+        }
+        return missing.Count == 0
+            ? HealthCheckResult.Healthy("connected to NATS")
+            : HealthCheckResult.Degraded($"no responder for {string.Join(", ", missing.Order(StringComparer.Ordinal))}");
+    }
+
+    /// <summary>The endpoint subjects one instance of <paramref name="service"/> lists, or null when none answers.</summary>
+    private async Task<HashSet<string>?> ServedSubjectsAsync(string service, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.RequestTimeout < MaxProbeTimeout ? options.Value.RequestTimeout : MaxProbeTimeout;
+        try
+        {
+            var reply = await connection.Connection.RequestAsync<byte[]>($"$SRV.INFO.{service}",
+                replyOpts: new NatsSubOpts { Timeout = timeout }, cancellationToken: cancellationToken);
+            if (reply.Data is null) return null;
+            using var info = JsonDocument.Parse(reply.Data);
+            return info.RootElement.TryGetProperty("endpoints", out var endpoints) && endpoints.ValueKind == JsonValueKind.Array
+                ? endpoints.EnumerateArray()
+                    .Select(e => e.TryGetProperty("subject", out var subject) ? subject.GetString() : null)
+                    .OfType<string>().ToHashSet(StringComparer.Ordinal)
+                : [];
+        }
+        catch (Exception ex) when (ex is NatsException or JsonException or ObjectDisposedException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
 }

@@ -6,13 +6,40 @@ namespace GoMicro.Shared.Bus;
 
 /// <summary>
 /// The wire format of every bus message (api.md section 5, the reference's goserve <c>micro</c> package):
-/// <c>{"data": &lt;message&gt;}</c> on success, <c>{"error": "&lt;text&gt;"}</c> on failure, never both.
+/// <c>{"data": &lt;message&gt;}</c> on success, <c>{"error": "&lt;text&gt;"}</c> on failure, never both; known errors carry
+/// their HTTP status as a prefix (<see cref="KnownError"/>).
 /// GoMicro.NET adds an optional <c>traceparent</c> (W3C Trace Context) that reference services ignore.
 /// </summary>
 public static class BusEnvelope
 {
-    /// <summary>The error text a responder sends when its handler failed unexpectedly; callers raise <see cref="BusRemoteFaultException"/>.</summary>
+    /// <summary>The error text a responder sends (as <c>500:internal error</c>) when its handler failed unexpectedly;
+    /// callers raise <see cref="BusRemoteFaultException"/> for it, with or without the prefix.</summary>
     public const string InternalError = "internal error";
+
+    /// <summary>
+    /// The error text of a known error as the reference's goserve <c>micro</c> package writes it:
+    /// <c>"&lt;status&gt;:&lt;message&gt;"</c>, e.g. <c>401:permission denied: invalid access token</c> (api.md section 6).
+    /// </summary>
+    /// <param name="status">An HTTP status (100-599).</param>
+    /// <param name="message">The text.</param>
+    public static string KnownError(int status, string message) => $"{status}:{message}";
+
+    /// <summary>
+    /// Splits an error text into the reference's status prefix and the message: <c>"403:permission denied"</c> gives
+    /// (403, <c>permission denied</c>); a raw text (no three-digit status from 100 to 599 followed by <c>:</c>) gives
+    /// (null, the text unchanged).
+    /// </summary>
+    /// <param name="error">The <c>error</c> field of a reply.</param>
+    public static (int? Status, string Message) ParseError(string error)
+    {
+        if (error.Length >= 4 && error[3] == ':'
+            && char.IsAsciiDigit(error[0]) && char.IsAsciiDigit(error[1]) && char.IsAsciiDigit(error[2]))
+        {
+            var status = (error[0] - '0') * 100 + (error[1] - '0') * 10 + (error[2] - '0');
+            if (status is >= 100 and <= 599) return (status, error[4..]);
+        }
+        return (null, error);
+    }
 
     /// <summary>camelCase, nulls omitted: what the reference's Go <c>json</c> tags with <c>omitempty</c> produce.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)

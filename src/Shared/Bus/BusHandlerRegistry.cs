@@ -12,12 +12,14 @@ public interface IBusHandlerRegistry
     /// <typeparam name="TRequest">Request message read from <c>data</c>.</typeparam>
     /// <typeparam name="TReply">Reply message written to <c>data</c>.</typeparam>
     /// <param name="subject">Explicit subject name; one handler per subject.</param>
-    /// <param name="handler">Returns the reply, or throws <see cref="BusHandlerException"/> to answer <c>{"error": text}</c>.
-    /// Any other exception answers <c>{"error": "internal error"}</c> (<see cref="BusEnvelope.InternalError"/>) and is logged.</param>
+    /// <param name="handler">Returns the reply, or throws <see cref="BusHandlerException"/> to answer
+    /// <c>{"error": "&lt;status&gt;:&lt;text&gt;"}</c> (or the raw text when it has no status). Any other exception answers
+    /// <c>{"error": "500:internal error"}</c> (<see cref="BusEnvelope.InternalError"/>) and is logged.</param>
     /// <exception cref="InvalidOperationException">The subject already has a request handler.</exception>
     void MapRequest<TRequest, TReply>(string subject, Func<TRequest, BusContext, Task<TReply>> handler);
 
-    /// <summary>Subscribes to events published on <paramref name="subject"/>. Several handlers may share a subject.</summary>
+    /// <summary>Subscribes to events published on <paramref name="subject"/>. Several handlers may share a subject. Every
+    /// instance of every service that maps the subject receives each event (publish/subscribe, no queue group).</summary>
     /// <typeparam name="TEvent">Event message read from <c>data</c>.</typeparam>
     /// <param name="subject">Explicit subject name.</param>
     /// <param name="handler">Handles one event; exceptions are logged and dropped (events are at-most-once).</param>
@@ -45,6 +47,7 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
 {
     private readonly Dictionary<string, BusEndpoint> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<BusEndpoint>> _events = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _called = new(StringComparer.Ordinal);
 
     /// <summary>Every request-reply endpoint, for transports and service discovery.</summary>
     public IReadOnlyCollection<BusEndpoint> RequestEndpoints => _requests.Values;
@@ -57,6 +60,14 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
 
     /// <summary>True when this process serves <paramref name="subject"/> itself.</summary>
     public bool Serves(string subject) => _requests.ContainsKey(subject);
+
+    /// <summary>Subjects this process will request from other processes (declared at start-up with
+    /// <see cref="DeclareRemoteCall"/>), for readiness: a process whose peers are missing is degraded.</summary>
+    public IReadOnlyCollection<string> RemoteCalls => _called;
+
+    /// <summary>Declares that this process will request <paramref name="subject"/>, which another process serves.</summary>
+    /// <param name="subject">The subject, e.g. <c>auth.authentication</c>.</param>
+    public void DeclareRemoteCall(string subject) => _called.Add(subject);
 
     /// <inheritdoc />
     public void MapRequest<TRequest, TReply>(string subject, Func<TRequest, BusContext, Task<TReply>> handler)
@@ -93,14 +104,13 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
         catch (JsonException ex)
         {
             logger.LogWarning("Bus request on {Subject} has a malformed payload: {Reason}", subject, ex.Message);
-            return BusEnvelope.Error("invalid message");
+            return BusEnvelope.Error(BusEnvelope.KnownError(400, "invalid message"));
         }
-        if (request is null) return BusEnvelope.Error("invalid message: data is missing");
+        if (request is null) return BusEnvelope.Error(BusEnvelope.KnownError(400, "invalid message: data is missing"));
 
-        // Continue the caller's trace so both sides' logs carry the same trace id (W3C Trace Context).
-        using var activity = new Activity("bus " + subject);
-        if (traceParent is not null) activity.SetParentId(traceParent);
-        activity.Start();
+        // A child of the caller's span: in-process the caller's activity is current; over NATS the transport made the
+        // caller's trace current (BusTraceContext), and only a transport that did not falls back to the envelope's.
+        using var activity = BusTraceContext.StartHandlerActivity("bus " + subject, Activity.Current is null ? traceParent : null, null);
 
         await using var scope = scopes.CreateAsyncScope();
         try
@@ -110,7 +120,7 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
         }
         catch (BusHandlerException ex)
         {
-            return BusEnvelope.Error(ex.Message);
+            return BusEnvelope.Error(ex.Status is { } status ? BusEnvelope.KnownError(status, ex.Message) : ex.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -119,7 +129,7 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
         catch (Exception ex)
         {
             logger.LogError(ex, "Bus handler for {Subject} failed", subject);
-            return BusEnvelope.Error(BusEnvelope.InternalError);
+            return BusEnvelope.Error(BusEnvelope.KnownError(500, BusEnvelope.InternalError));
         }
     }
 }

@@ -23,8 +23,8 @@ public sealed class BusOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// <c>Bus:IdempotentSubjects</c>: subjects whose requests only read, so a request that got no answer (no responder,
-    /// timeout) is sent once more and the NATS queue group can pick another instance. NATS wildcards apply:
+    /// <c>Bus:IdempotentSubjects</c>: subjects whose requests only read, so a request that timed out is sent once more
+    /// and the NATS queue group can pick another instance (a "no responders" answer is final: nobody serves the subject). NATS wildcards apply:
     /// <c>*</c> matches one token, a final <c>&gt;</c> the rest. Null (not configured) means <see cref="DefaultIdempotentSubjects"/>;
     /// configure a subject nobody uses (e.g. <c>none</c>) to switch retries off.
     /// </summary>
@@ -84,4 +84,17 @@ public sealed class NatsOptions
 
     /// <summary><c>Bus:Nats:MaxPingsOut</c>: unanswered pings after which the connection counts as lost. Default 2.</summary>
     public int MaxPingsOut { get; set; } = 2;
+
+    /// <summary><c>Bus:Nats:Username</c>: user for NATS user/password authentication; empty = none.</summary>
+    public string? Username { get; set; }
+
+    /// <summary><c>Bus:Nats:Password</c>: password of <see cref="Username"/>.</summary>
+    public string? Password { get; set; }
+
+    /// <summary><c>Bus:Nats:Token</c>: NATS token authentication; empty = none.</summary>
+    public string? Token { get; set; }
+
+    /// <summary><c>Bus:Nats:CredentialsFile</c>: path of a NATS <c>.creds</c> file (JWT and NKey seed, decentralised
+    /// authentication); empty = none.</summary>
+    public string? CredentialsFile { get; set; }
 }

@@ -12,8 +12,9 @@ namespace GoMicro.Shared.Bus;
 /// <summary>
 /// <see cref="IModuleBus"/> over any <see cref="IBusTransport"/>: serialises to the envelope, stamps the caller's
 /// W3C <c>traceparent</c>, applies <see cref="BusOptions.RequestTimeout"/> and turns the reply back into a message or
-/// a <see cref="BusErrorException"/>. Requests on <see cref="BusOptions.IdempotentSubjects"/> that got no answer are sent
-/// once more (a Polly retry), whichever transport carries them, so both transports behave the same.
+/// a <see cref="BusErrorException"/> (status prefix stripped, api.md section 6) or <see cref="BusRemoteFaultException"/>.
+/// Requests on <see cref="BusOptions.IdempotentSubjects"/> that timed out are sent once more (a Polly retry), whichever
+/// transport carries them, so both transports behave the same; "no responders" and "not connected" fail at once.
 /// </summary>
 public sealed class ModuleBus : IModuleBus
 {
@@ -40,8 +41,9 @@ public sealed class ModuleBus : IModuleBus
                 // Once, at once: a queue group hands the second attempt to any instance, usually another one.
                 MaxRetryAttempts = 1,
                 Delay = TimeSpan.Zero,
-                // Not when disconnected: that must fail fast, and an immediate second try would fail the same way.
-                ShouldHandle = new PredicateBuilder().Handle<BusUnavailableException>(e => e.Reason != BusUnavailableReason.NotConnected),
+                // Only a timeout: "no responders" and "not connected" must fail fast, and an immediate second try would
+                // get the same answer.
+                ShouldHandle = new PredicateBuilder().Handle<BusUnavailableException>(e => e.Reason == BusUnavailableReason.Timeout),
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is BusUnavailableException unavailable)
@@ -53,7 +55,7 @@ public sealed class ModuleBus : IModuleBus
     }
 
     /// <inheritdoc />
-    /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly.</exception>
+    /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly, or its reply cannot be read.</exception>
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
@@ -71,11 +73,16 @@ public sealed class ModuleBus : IModuleBus
         }
         catch (JsonException ex)
         {
-            throw new BusErrorException(subject, $"malformed reply: {ex.Message}");
+            // Not a domain answer: a reply nobody can read must never pass for "invalid key" or "not found".
+            throw new BusRemoteFaultException(subject, $"malformed reply: {ex.Message}");
         }
-        if (error == BusEnvelope.InternalError) throw new BusRemoteFaultException(subject);
-        if (error is not null) throw new BusErrorException(subject, error);
-        return data ?? throw new BusErrorException(subject, "empty reply");
+        if (error is not null)
+        {
+            var (status, message) = BusEnvelope.ParseError(error);
+            if (status >= 500 || (status is null && message == BusEnvelope.InternalError)) throw new BusRemoteFaultException(subject);
+            throw new BusErrorException(subject, message, status);
+        }
+        return data ?? throw new BusRemoteFaultException(subject, "empty reply");
     }
 
     /// <inheritdoc />

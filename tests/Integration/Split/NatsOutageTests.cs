@@ -44,6 +44,49 @@ public sealed class NatsOutageTests(NatsOutageTests.OutageTopology topology) : I
         (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
     }
 
+    [Fact]
+    public async Task Killing_nats_under_load_gives_503s_never_500s_and_the_service_recovers_by_itself()
+    {
+        var author = await TestUsers.CreateAsync(topology, RoleCodes.Author);
+        await AuthAnswersTheBlogService();
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<(string Phase, HttpStatusCode Status, string Body)>();
+        var phase = "before";
+        using var stop = new CancellationTokenSource();
+
+        // Four callers, each alternating an authenticated read with a request whose unknown key always needs the auth
+        // service, until told to stop.
+        var callers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            using var client = topology.BlogHost.CreateClient();
+            while (!stop.IsCancellationRequested)
+            {
+                var read = await client.GetEnvelopeAsync(AuthorDrafts, author.AccessToken);
+                statuses.Enqueue((Volatile.Read(ref phase), read.HttpStatus, read.Raw));
+                var keyed = await client.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey());
+                statuses.Enqueue((Volatile.Read(ref phase), keyed.HttpStatus, keyed.Raw));
+            }
+        })).ToArray();
+        await Eventually.HoldsAsync(() => Task.FromResult(statuses.Count(s => s.Phase == "before") >= 20), Recovery, "the callers are running");
+
+        await topology.Nats.StopAsync();
+        Volatile.Write(ref phase, "down");
+        await Eventually.HoldsAsync(() => Task.FromResult(statuses.Count(s => s.Phase == "down" && s.Status == HttpStatusCode.ServiceUnavailable) >= 10),
+            Recovery, "requests that need the auth service answer 503 while NATS is down");
+        await topology.Nats.StartAgainAsync();
+        Volatile.Write(ref phase, "back");
+        await Eventually.HoldsAsync(() => Task.FromResult(statuses.Count(s => s.Phase == "back" && s.Status == HttpStatusCode.Forbidden) >= 10),
+            Recovery, "the auth service answers the blog service again without a restart");
+        await stop.CancelAsync();
+        await Task.WhenAll(callers);
+
+        // Only the answers of a working service (200, 403 for the unknown key) and 503 for the outage; never a 500, a
+        // 401 or a 404 caused by it.
+        var unexpected = statuses.Where(s => s.Status is not (HttpStatusCode.OK or HttpStatusCode.Forbidden or HttpStatusCode.ServiceUnavailable)).ToArray();
+        Assert.True(unexpected.Length == 0, string.Join(Environment.NewLine, unexpected.Take(5).Select(u => $"{u.Phase}: {(int)u.Status} {u.Body}")));
+        Assert.All(statuses.Where(s => s.Status == HttpStatusCode.ServiceUnavailable), s => Assert.Contains("auth service unavailable: ", s.Body));
+        (await topology.Blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
+    }
+
     private const string AuthorDrafts = "/blog/author/drafts?page=1&limit=10";
 
     private async Task AuthAnswersTheBlogService() =>

@@ -112,6 +112,6 @@ public sealed class ScaledOutTopology : SplitTopology
         await base.StopHostsAsync();
     }
 
-    private static string InstanceId(GoMicroHostFactory host) =>
-        host.Services.GetRequiredService<GoMicro.Shared.Bus.Nats.ServiceDiscovery>().Id;
+    private static string? InstanceId(GoMicroHostFactory host) =>
+        host.Services.GetRequiredService<GoMicro.Shared.Bus.Nats.NatsBusService>().InstanceId;
 }

@@ -57,7 +57,7 @@ public sealed class SplitServicesTests(SplitTopology topology) : IClassFixture<S
     }
 
     [Fact]
-    public async Task Service_info_lists_every_auth_subject_in_the_auth_queue_group()
+    public async Task Service_info_lists_every_auth_subject_by_the_reference_endpoint_names_in_the_default_queue_group()
     {
         using var nats = NatsProbe.Connect(topology.Nats.Url);
 
@@ -68,10 +68,12 @@ public sealed class SplitServicesTests(SplitTopology topology) : IClassFixture<S
             .ToDictionary(e => e.GetProperty("subject").GetString()!, e => (Name: e.GetProperty("name").GetString(), Queue: e.GetProperty("queue_group").GetString()));
         Assert.Equal(new Dictionary<string, (string?, string?)>
         {
-            [AuthSubjects.Authentication] = ("authentication", "auth"),
-            [AuthSubjects.Authorization] = ("authorization", "auth"),
-            [AuthSubjects.ProfileUser] = ("profile-user", "auth"),
-            [AuthSubjects.ApiKeyVerify] = ("apikey-verify", "auth"),
+            // The reference's names and the micro framework's default queue group, so instances of ours and of the
+            // reference share the requests (api.md section 6); the last one is GoMicro.NET's own subject.
+            [AuthSubjects.Authentication] = ("authentication", "q"),
+            [AuthSubjects.Authorization] = ("authorization", "q"),
+            [AuthSubjects.ProfileUser] = ("user", "q"),
+            [AuthSubjects.ApiKeyVerify] = ("verify", "q"),
         }, endpoints);
     }
 
@@ -91,8 +93,8 @@ public sealed class SplitServicesTests(SplitTopology topology) : IClassFixture<S
         var after = Endpoint(stats, ProfileUser);
         Assert.Equal(before.GetProperty("num_requests").GetInt64() + 2, after.GetProperty("num_requests").GetInt64());
         Assert.Equal(before.GetProperty("num_errors").GetInt64() + 1, after.GetProperty("num_errors").GetInt64());
-        Assert.Equal("user does not exists", after.GetProperty("last_error").GetString());
-        Assert.Equal("auth", after.GetProperty("queue_group").GetString());
+        Assert.Contains("user does not exists", after.GetProperty("last_error").GetString());
+        Assert.Equal("q", after.GetProperty("queue_group").GetString());
         var total = after.GetProperty("processing_time").GetInt64();
         Assert.True(total > before.GetProperty("processing_time").GetInt64());
         Assert.Equal(total / after.GetProperty("num_requests").GetInt64(), after.GetProperty("average_processing_time").GetInt64());

@@ -2,6 +2,7 @@ using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace GoMicro.Shared.Web.Authentication;
 
@@ -26,7 +27,10 @@ internal sealed class RoleAuthorizationHandler(IModuleBus bus) : AuthorizationHa
         }
         try
         {
-            await bus.RequestAsync<UserRole, User>(AuthSubjects.Authorization, new UserRole(user, requirement.Roles));
+            // The request's token (endpoint routing passes the HttpContext as the resource): a client that goes away
+            // stops the wait.
+            var cancellationToken = (context.Resource as HttpContext)?.RequestAborted ?? CancellationToken.None;
+            await bus.RequestAsync<UserRole, User>(AuthSubjects.Authorization, new UserRole(user, requirement.Roles), cancellationToken);
             context.Succeed(requirement);
         }
         catch (BusErrorException)

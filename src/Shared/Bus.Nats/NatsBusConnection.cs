@@ -1,0 +1,164 @@
+using GoMicro.Shared.Bus;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+
+namespace GoMicro.Shared.Bus.Nats;
+
+/// <summary>
+/// The process's one NATS.Net connection (<see cref="NatsConnection"/>), configured from <c>Bus:Nats</c>, and what the
+/// bus needs to know about it: whether requests can go out now, a token that fires when the connection is lost (so
+/// requests waiting for a reply fail at once instead of at their timeout), and whether events are being received
+/// (<see cref="IBusSubscriptionState"/>). Connecting, reconnecting forever, re-subscribing and dead-server detection by
+/// pings are the library's; nothing here blocks.
+/// </summary>
+internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposable
+{
+    private readonly ILogger<NatsBusConnection> _logger;
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _firstOpen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource _lost = new();
+    private Task? _connecting;
+    private long _epoch;
+    private bool _subscribed;
+    private volatile bool _receiving;
+
+    public NatsBusConnection(NatsOptions options, string clientName, ILoggerFactory loggerFactory)
+    {
+        _logger = loggerFactory.CreateLogger<NatsBusConnection>();
+        Connection = new NatsConnection(new NatsOpts
+        {
+            Url = options.Url, // a comma-separated list of servers is the library's own format
+            Name = clientName,
+            ConnectTimeout = options.ConnectTimeout,
+            // Constant wait between attempts, forever (the library doubles the wait up to the maximum otherwise).
+            ReconnectWaitMin = options.ReconnectWait,
+            ReconnectWaitMax = options.ReconnectWait,
+            MaxReconnectRetry = -1,
+            PingInterval = options.PingInterval,
+            MaxPingOut = options.MaxPingsOut,
+            // A server that is down at start-up is retried as a lost one is; the process starts anyway.
+            RetryOnInitialConnect = true,
+            // Closing sends every UNSUB and flushes what is queued before the socket closes (the library's drain).
+            DrainSubscriptionsOnDispose = true,
+            AuthOpts = new NatsAuthOpts
+            {
+                Username = NullIfEmpty(options.Username),
+                Password = NullIfEmpty(options.Password),
+                Token = NullIfEmpty(options.Token),
+                CredsFile = NullIfEmpty(options.CredentialsFile),
+            },
+            LoggerFactory = loggerFactory,
+        });
+        Connection.ConnectionOpened += OnOpenedAsync;
+        Connection.ConnectionDisconnected += OnDisconnectedAsync;
+    }
+
+    /// <summary>The library's connection.</summary>
+    public NatsConnection Connection { get; }
+
+    /// <summary>True while requests can go out.</summary>
+    public bool IsConnected => Connection.ConnectionState == NatsConnectionState.Open;
+
+    /// <summary>The library's state, lower-case, for messages (<c>closed</c> before the first connection).</summary>
+    public string State => Connection.ConnectionState.ToString().ToLowerInvariant();
+
+    /// <summary>Cancelled when the connection in use now is lost; a fresh token after each reconnection.</summary>
+    public CancellationToken LostToken
+    {
+        get
+        {
+            lock (_gate) return _lost.Token;
+        }
+    }
+
+    /// <inheritdoc />
+    public bool IsReceiving => _receiving;
+
+    /// <inheritdoc />
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    /// <summary>Starts connecting in the background unless that has begun: returns at once, whether or not the server
+    /// can be reached (the library retries forever).</summary>
+    public void StartConnecting()
+    {
+        lock (_gate)
+        {
+            _connecting ??= Task.Run(async () =>
+            {
+                try
+                {
+                    await Connection.ConnectAsync();
+                    _firstOpen.TrySetResult();
+                }
+                catch (Exception ex) when (ex is NatsException or ObjectDisposedException or OperationCanceledException)
+                {
+                    // Disposed while still trying (shutdown), or given up for good; the state tells callers.
+                    _logger.LogWarning("Stopped connecting to NATS: {Reason}", ex.Message);
+                }
+            });
+        }
+    }
+
+    /// <summary>Completes once the connection has been open for the first time.</summary>
+    public Task WaitForFirstConnectionAsync(CancellationToken cancellationToken) => _firstOpen.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Called once this process's event subscriptions are in place: from now on events are received while
+    /// connected.</summary>
+    public void MarkSubscribed()
+    {
+        lock (_gate) _subscribed = true;
+        // Epoch first, so a consumer that sees IsReceiving also sees the epoch that goes with it.
+        Interlocked.Increment(ref _epoch);
+        _receiving = IsConnected;
+    }
+
+    /// <summary>Called when shutdown removes the event subscriptions.</summary>
+    public void MarkUnsubscribed()
+    {
+        lock (_gate) _subscribed = false;
+        _receiving = false;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _receiving = false;
+        Connection.ConnectionOpened -= OnOpenedAsync;
+        Connection.ConnectionDisconnected -= OnDisconnectedAsync;
+        await Connection.DisposeAsync();
+        lock (_gate) _lost.Cancel();
+    }
+
+    private ValueTask OnOpenedAsync(object? sender, NatsEventArgs args)
+    {
+        bool subscribed;
+        lock (_gate)
+        {
+            // A fresh token for requests from now on; the cancelled one is left to the GC, as requests may still hold it.
+            if (_lost.IsCancellationRequested) _lost = new CancellationTokenSource();
+            subscribed = _subscribed;
+        }
+        if (subscribed)
+        {
+            // The library has re-subscribed: events flow again, but those published during the gap are lost to us.
+            Interlocked.Increment(ref _epoch);
+            _receiving = true;
+        }
+        _firstOpen.TrySetResult();
+        _logger.LogInformation("Connected to NATS at {Url}", args.Message);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnDisconnectedAsync(object? sender, NatsEventArgs args)
+    {
+        _receiving = false;
+        CancellationTokenSource lost;
+        lock (_gate) lost = _lost;
+        // Requests waiting for a reply fail now rather than at their timeout.
+        lost.Cancel();
+        _logger.LogWarning("Lost the connection to NATS; reconnecting every {Wait} ms", Connection.Opts.ReconnectWaitMin.TotalMilliseconds);
+        return ValueTask.CompletedTask;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

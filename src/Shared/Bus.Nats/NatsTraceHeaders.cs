@@ -1,0 +1,56 @@
+using System.Text.Json;
+using NATS.Client.Core;
+
+namespace GoMicro.Shared.Bus.Nats;
+
+/// <summary>
+/// W3C Trace Context in NATS headers (<c>traceparent</c>, <c>tracestate</c>), the NATS side of
+/// <see cref="BusTraceContext"/>: the caller writes the current activity's, the server reads them, falling back to the
+/// envelope's <c>traceparent</c> that gomicro-compatible peers (which send no headers) may carry.
+/// </summary>
+internal static class NatsTraceHeaders
+{
+    /// <summary>Headers with the current activity's trace context, or null when no W3C activity is current.</summary>
+    public static NatsHeaders? ForCurrentActivity()
+    {
+        var (traceParent, traceState) = BusTraceContext.Current();
+        if (traceParent is null) return null;
+        var headers = new NatsHeaders { [BusTraceContext.TraceParentHeader] = traceParent };
+        if (!string.IsNullOrEmpty(traceState)) headers[BusTraceContext.TraceStateHeader] = traceState;
+        return headers;
+    }
+
+    /// <summary>The caller's trace context: from the headers, else the envelope's <c>traceparent</c>.</summary>
+    public static (string? TraceParent, string? TraceState) Read(NatsHeaders? headers, ReadOnlySpan<byte> envelope)
+    {
+        if (headers is not null && headers.TryGetLastValue(BusTraceContext.TraceParentHeader, out var traceParent))
+        {
+            headers.TryGetLastValue(BusTraceContext.TraceStateHeader, out var traceState);
+            return (traceParent, traceState);
+        }
+        return (TopLevelString(envelope, "traceparent"u8), null);
+    }
+
+    /// <summary>A top-level string field of an envelope (<c>error</c>, <c>traceparent</c>), or null when absent; reads
+    /// property names and skips values, so the message itself is not deserialised.</summary>
+    public static string? TopLevelString(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(envelope);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var found = reader.ValueTextEquals(name);
+                reader.Read();
+                if (found && reader.TokenType == JsonTokenType.String) return reader.GetString();
+                reader.Skip();
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
