@@ -27,7 +27,7 @@ cat <<MSG
   Swagger UI:   $url/swagger
   Dev API key:  1D3F2DD1A5DE725DD4DF1D82BBB37   (header x-api-key)
   Admin login:  admin@example.com / changeit    (roles LEARNER, AUTHOR, EDITOR, ADMIN)
-  Admin tool:   dotnet run --project src/Host -- help
+  Admin tool:   scripts/gomicro help
 
 MSG
 exec dotnet run --project src/Host -c "${CONFIGURATION:-Debug}" --no-launch-profile

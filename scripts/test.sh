@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need (PostgreSQL, Redis, NATS from Debian's packages), runs the whole suite
-# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs when present) and ends with "N passed, N failed".
+# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs and the README walkthrough when present) and ends with
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/infra.sh
@@ -36,6 +37,16 @@ if [ -x scripts/test-kong.sh ]; then
   read -r kp kf < <(tail -n 1 "$kong_out" | sed -nE 's/^kong: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
   passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
   if [ "$kong_status" -ne 0 ] && [ "${kf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if [ -x scripts/test-walkthrough.sh ]; then
+  log "README walkthrough (monolith and split)"
+  walk_out="$GOMICRO_STATE_DIR/walkthrough-test.log"
+  scripts/test-walkthrough.sh 2>&1 | tee "$walk_out"
+  walk_status=${PIPESTATUS[0]}
+  read -r wp wf < <(tail -n 1 "$walk_out" | sed -nE 's/^walkthrough: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+  passed=$((passed + ${wp:-0})); failed=$((failed + ${wf:-0}))
+  if [ "$walk_status" -ne 0 ] && [ "${wf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
 
 echo "$passed passed, $failed failed"

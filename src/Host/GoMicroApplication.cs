@@ -14,12 +14,19 @@ public static class GoMicroApplication
     public const string RoleKey = "GoMicro:Role";
 
     /// <summary>Builds the application for the role in configuration (<c>GoMicro:Role</c>, <c>GoMicro__Role</c> or <c>--role</c>).</summary>
+    /// <param name="args">The host's command line (configuration only, no admin command words).</param>
+    /// <param name="consoleMinimumLevel">When set, the console shows nothing below this level whatever the configuration
+    /// says (admin commands: <see cref="LogLevel.Warning"/>, see <see cref="Invocation.ConsoleMinimumLevel"/>).</param>
     /// <exception cref="StartupException">Unknown role, or a bus subject that no transport can reach.</exception>
-    public static WebApplication Build(string[] args)
+    public static WebApplication Build(string[] args, LogLevel? consoleMinimumLevel = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--role"] = RoleKey });
         builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+        // A rule for the console provider without a category outranks the configuration's category rules
+        // (Logging:LogLevel:*), which name no provider; so this holds even where Microsoft.* is set lower.
+        if (consoleMinimumLevel is { } minimum)
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minimum);
 
         var role = (builder.Configuration[RoleKey] ?? ModuleCatalog.MonolithRole).ToLowerInvariant();
         var modules = ModuleCatalog.ForRole(role);

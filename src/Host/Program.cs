@@ -6,7 +6,7 @@ var invocation = Invocation.Parse(args);
 WebApplication app;
 try
 {
-    app = GoMicroApplication.Build(invocation.HostArguments);
+    app = GoMicroApplication.Build(invocation.HostArguments, invocation.ConsoleMinimumLevel);
 }
 catch (StartupException ex)
 {

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
 using GoMicro.Host;
 using GoMicro.Integration.Tests.Infrastructure;
 
@@ -38,6 +39,20 @@ public sealed class StartupTests
         Assert.Equal(["user", "grant-role", "a@example.com", "AUTHOR"], invocation.Command!);
         Assert.Null(Invocation.Parse(["--urls", "http://localhost:1"]).Command);
         Assert.Equal(["bogus"], Invocation.Parse(["bogus"]).Command!);
+    }
+
+    [Fact]
+    public void An_admin_command_shows_only_warnings_on_the_console_unless_verbose()
+    {
+        var quiet = Invocation.Parse(["help", "--role", "auth"]);
+        Assert.Equal(LogLevel.Warning, quiet.ConsoleMinimumLevel);
+
+        var verbose = Invocation.Parse(["user", "grant-role", "a@example.com", "--verbose", "AUTHOR"]);
+        Assert.True(verbose.Verbose);
+        Assert.Equal(["user", "grant-role", "a@example.com", "AUTHOR"], verbose.Command!);
+        Assert.Null(verbose.ConsoleMinimumLevel);
+
+        Assert.Null(Invocation.Parse(["--urls", "http://localhost:1"]).ConsoleMinimumLevel); // the web server logs as configured
     }
 
     [Fact]
