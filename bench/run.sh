@@ -390,6 +390,29 @@ echo
 cat "$root/$output"
 echo
 log "written to $output"
+# --- performance targets (issue 9): one line each, "target NAME: MEASURED (goal RULE) met|not met" --------------------
+bus_median() { # bus_median LABEL: the sequential (1 caller) median µs of a bus.md row
+  awk -F'|' -v l="$1" '{ gsub(/^ +| +$/, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $5) } $2 == l && $3 == "1" { print $5 }' "$raw/bus.md"
+}
+target() { # target NAME MEASURED UNIT GOAL-TEXT OP LIMIT
+  local name="$1" value="$2" unit="$3" goal="$4" op="$5" limit="$6" verdict
+  if [ -z "$value" ]; then echo "target $name: not measured (goal $goal) not met"; return; fi
+  verdict="$(awk -v v="$value" -v l="$limit" -v op="$op" 'BEGIN { ok = (op == ">=") ? (v >= l) : (v <= l); print ok ? "met" : "not met" }')"
+  echo "target $name: $value$unit (goal $goal) $verdict"
+}
+pct_of() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", 100 * a / b }'; }
+div() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
+targets="$(
+  target cached-read "$(pct_of "$(field monolith-blog-id 3)" "$floor_rps")" " %" "≥ 70 %" ">=" 70
+  target authenticated-overhead "$(pct_of "$(field monolith-drafts 3)" "$(field monolith-blog-latest 3)")" " %" "≥ 80 %" ">=" 80
+  target split-throughput "$(pct_of "$(field split-drafts 3)" "$(field monolith-drafts 3)")" " %" "≥ 90 %" ">=" 90
+  sp1="$(field split-drafts-1conn 4)" mp1="$(field monolith-drafts-1conn 4)"
+  target split-latency "$([ -n "$sp1" ] && [ -n "$mp1" ] && awk -v s="$sp1" -v m="$mp1" 'BEGIN { printf "%.2f", s - m }')" " ms" "≤ 0.3 ms" "<=" 0.3
+  target bus-hop "$(div "$(bus_median "NATS (IModuleBus, GoMicro's NATS transport)")" "$(bus_median "raw NATS.Net (plain subscription replying)")")" "" "≤ 1.5" "<=" 1.5
+)"
+{ echo; echo '```'; echo "$targets"; echo '```'; } >>"$root/$output"
+echo
+echo "$targets"
 failed="$(awk -F"$sep" '$7 == "FAILED"' "$results" | wc -l)"; notrun="$(awk -F"$sep" '$7 == "NOT RUN"' "$results" | wc -l)"
 [ "$failed" = 0 ] || exit 1
 [ "$notrun" = 0 ] || exit 3
