@@ -17,7 +17,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,10 +50,7 @@ public sealed class AuthModule : IModule
 
         // Prepared statements: the same few queries run on every request (see PostgresConnectionStrings).
         connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
-        services.AddDbContextPool<AuthDbContext>(options => options
-            .UseNpgsql(connectionString)
-            // Migrations are hand-written SQL without a model snapshot, so EF cannot diff the model; the schema is the SQL.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        services.AddDbContextPool<AuthDbContext>(options => AuthDbContext.Configure(options, connectionString));
         services.AddHealthChecks().AddDbContextCheck<AuthDbContext>("auth-database", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));

@@ -17,7 +17,6 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -53,10 +52,7 @@ public sealed class BlogModule : IModule
         // Prepared statements: the same few list and read queries run on every request (see PostgresConnectionStrings).
         connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
 
-        services.AddDbContextPool<BlogDbContext>(options => options
-            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(BlogDbContext.MigrationsHistoryTable))
-            // Migrations are hand-written SQL without a model snapshot, so EF cannot diff the model; the schema is the SQL.
-            .ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning)));
+        services.AddDbContextPool<BlogDbContext>(options => BlogDbContext.Configure(options, connectionString));
         services.AddHealthChecks().AddDbContextCheck<BlogDbContext>("blog-database", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddDistributedCache(configuration, HealthEndpoints.ReadyTag);

@@ -1,20 +1,32 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Auth.Profiles;
 
+/// <summary>Route value <c>{id}</c>: a user id, a canonical UUID (400 <c>id must be a valid UUID</c> otherwise, api.md section 6).</summary>
+public sealed class UserIdRoute
+{
+    /// <summary>The user id.</summary>
+    [FromRoute(Name = "id"), Required, Uuid] public string? Id { get; init; }
+
+    /// <summary>The validated id.</summary>
+    public Guid Value() => Guid.ParseExact(Id!, "D");
+}
+
 /// <summary><c>GET /auth/profile/id/{id}</c> (public view of anyone) and <c>GET /auth/profile/mine</c> (own private view).</summary>
 internal static class ProfileEndpoints
 {
     public const string UserNotFound = "user does not exists";
-    public const string InvalidId = "The id field is not a valid UUID";
 
     public static void Map(IEndpointRouteBuilder auth)
     {
@@ -28,9 +40,9 @@ internal static class ProfileEndpoints
             .Produces<ApiResponse<UserPrivate>>();
     }
 
-    private static async Task<IResult> GetPublicAsync(string id, AuthDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> GetPublicAsync([AsParameters] UserIdRoute route, AuthDbContext db, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(id, out var userId)) throw ApiException.BadRequest(InvalidId);
+        var userId = route.Value();
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId && u.Status, cancellationToken)
                    ?? throw ApiException.NotFound(UserNotFound);
         return ApiResults.Success("success", user.ToPublic());

@@ -5,6 +5,8 @@ using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Modules.Auth.SignUp;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -15,10 +17,10 @@ namespace GoMicro.Modules.Auth.SignIn;
 /// <summary>Body of <c>POST /auth/signin/basic</c>.</summary>
 public sealed class SignInRequest
 {
-    /// <summary>Email address, case-insensitive.</summary>
-    [Required, EmailAddress] public string? Email { get; init; }
-    /// <summary>6–100 characters.</summary>
-    [Required, StringLength(100, MinimumLength = 6)] public string? Password { get; init; }
+    /// <summary>Email address, case-insensitive; trimmed and lower-cased before it is checked.</summary>
+    [Required, StringLength(AuthRules.MaxEmailLength), Email] public string? Email { get; init; }
+    /// <summary>6–100 characters, kept exactly as sent.</summary>
+    [Required, Verbatim, StringLength(100, MinimumLength = 6)] public string? Password { get; init; }
 }
 
 /// <summary><c>POST /auth/signin/basic</c>: checks the password and starts a session (api.md section 3).</summary>
@@ -38,7 +40,7 @@ internal static class SignInEndpoint
     private static async Task<IResult> HandleAsync(
         SignInRequest body, AuthDbContext db, PasswordHasher hasher, Sessions sessions, CancellationToken cancellationToken)
     {
-        var email = body.Email!.Trim().ToLowerInvariant();
+        var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         var user = await db.Users.AsNoTracking().Include(u => u.Roles)
             .FirstOrDefaultAsync(u => u.Email == email && u.Status, cancellationToken)
             ?? throw ApiException.NotFound(NotRegistered);

@@ -7,24 +7,37 @@ using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace GoMicro.Modules.Auth.SignUp;
 
-/// <summary>Body of <c>POST /auth/signup/basic</c>.</summary>
+/// <summary>Body of <c>POST /auth/signup/basic</c>. Strings except the password are trimmed before they are checked.</summary>
 public sealed class SignUpRequest
 {
-    /// <summary>Email address; compared case-insensitively (stored lower-cased).</summary>
-    [Required, EmailAddress] public string? Email { get; init; }
-    /// <summary>6–100 characters.</summary>
-    [Required, StringLength(100, MinimumLength = 6)] public string? Password { get; init; }
-    /// <summary>Display name, 2–200 characters.</summary>
+    /// <summary>Email address, at most 320 characters as sent (254 once trimmed, RFC 5321); stored lower-cased, so compared case-insensitively.</summary>
+    [Required, StringLength(AuthRules.MaxEmailLength), Email] public string? Email { get; init; }
+    /// <summary>6–100 characters, kept exactly as sent.</summary>
+    [Required, Verbatim, StringLength(100, MinimumLength = 6)] public string? Password { get; init; }
+    /// <summary>Display name, 2–200 characters once trimmed.</summary>
     [Required, StringLength(200, MinimumLength = 2)] public string? Name { get; init; }
-    /// <summary>Optional absolute http(s) URL.</summary>
-    [Url] public string? ProfilePicUrl { get; init; }
+    /// <summary>Optional absolute http(s) URL, at most 2000 characters.</summary>
+    [StringLength(AuthRules.MaxUrlLength), HttpUrl] public string? ProfilePicUrl { get; init; }
+}
+
+/// <summary>Limits of Auth request fields that api.md leaves open.</summary>
+public static class AuthRules
+{
+    /// <summary>Longest email field accepted as sent (64 + 1 + 255, the classic bound); the address itself is limited to 254 by <see cref="EmailAttribute"/>.</summary>
+    public const int MaxEmailLength = 320;
+    /// <summary>Longest URL accepted.</summary>
+    public const int MaxUrlLength = 2000;
+    /// <summary>Longest token accepted (ours are about 700 characters).</summary>
+    public const int MaxTokenLength = 8192;
 }
 
 /// <summary><c>POST /auth/signup/basic</c>: creates a LEARNER and signs them in (api.md section 3).</summary>
@@ -41,7 +54,7 @@ internal static class SignUpEndpoint
     private static async Task<IResult> HandleAsync(
         SignUpRequest body, AuthDbContext db, PasswordHasher hasher, Sessions sessions, TimeProvider time, CancellationToken cancellationToken)
     {
-        var email = body.Email!.Trim().ToLowerInvariant();
+        var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken)) throw ApiException.BadRequest(AlreadyRegistered);
 
         var learner = await db.Roles.SingleAsync(r => r.Code == RoleCodes.Learner, cancellationToken);
@@ -50,7 +63,7 @@ internal static class SignUpEndpoint
         {
             Id = Guid.CreateVersion7(),
             Email = email,
-            Name = body.Name!.Trim(),
+            Name = body.Name!,
             PasswordHash = hasher.Hash(body.Password!),
             ProfilePicUrl = body.ProfilePicUrl,
             CreatedAt = now,
@@ -68,6 +81,11 @@ internal static class SignUpEndpoint
         {
             // A concurrent sign-up of the same email committed first.
             throw ApiException.BadRequest(AlreadyRegistered);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.CheckViolation, ConstraintName: "ck_users_email_lower" })
+        {
+            // The database lower-cases a character differently from EmailAttribute.Normalize: refuse the address, never a 500.
+            throw ApiException.BadRequest(ValidationMessages.Email("email"));
         }
         return ApiResults.Success("success", new UserAuth(user.ToPrivate(), tokens));
     }

@@ -5,6 +5,7 @@ using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Modules.Auth.SignUp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -16,7 +17,7 @@ namespace GoMicro.Modules.Auth.TokenRefresh;
 public sealed class RefreshTokenRequest
 {
     /// <summary>The refresh token of the pair whose access token is in the <c>Authorization</c> header.</summary>
-    [Required] public string? RefreshToken { get; init; }
+    [Required, StringLength(AuthRules.MaxTokenLength)] public string? RefreshToken { get; init; }
 }
 
 /// <summary>

@@ -7,6 +7,7 @@ using GoMicro.Modules.Blog.Requests;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -25,7 +26,8 @@ internal static class AuthorBlogEndpoints
     public static string SlugTaken(string slug) => $"Blog with slug: {slug} already exists";
     public static string NotFound(Guid id) => $"{id} not found";
     public static string UpdateTargetMissing(Guid id) => $"Blog with id: {id} does not exists";
-    public const string SlugTooShort = "The slug field must keep at least 3 characters once spaces and '?' are removed";
+    /// <summary>The slug is checked again once normalised: removing spaces and <c>?</c> can make it too short.</summary>
+    public static readonly string SlugTooShort = ValidationMessages.MinLength("slug", 3);
 
     public static void Map(IEndpointRouteBuilder author)
     {

@@ -6,7 +6,7 @@ namespace GoMicro.Modules.Blog.Persistence;
 
 /// <summary>
 /// The filters and the one ordering every list uses, kept together because the indexes of
-/// <see cref="Migrations.InitialSchema"/> are built for exactly these shapes (an integration test EXPLAINs them).
+/// <see cref="BlogDbContext"/> are built for exactly these shapes (an integration test EXPLAINs them).
 /// </summary>
 internal static class BlogQueries
 {

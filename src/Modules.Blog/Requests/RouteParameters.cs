@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 
 namespace GoMicro.Modules.Blog.Requests;
@@ -6,11 +7,11 @@ namespace GoMicro.Modules.Blog.Requests;
 /// <summary>Route value <c>{id}</c>: a blog id. Bound as text and checked by the validation filter, so a malformed id is a 400 in the envelope.</summary>
 public sealed class BlogIdRoute
 {
-    /// <summary>The blog id (UUID).</summary>
-    [FromRoute(Name = "id"), Required, Uuid] public string? Id { get; init; }
+    /// <summary>The blog id (see <see cref="BlogIds"/>).</summary>
+    [FromRoute(Name = "id"), Required, BlogId] public string? Id { get; init; }
 
     /// <summary>The validated id.</summary>
-    public Guid Value() => Guid.Parse(Id!);
+    public Guid Value() => BlogIds.Parse(Id!);
 }
 
 /// <summary>Route value <c>{slug}</c>: 3–200 characters, looked up as given.</summary>
@@ -23,13 +24,14 @@ public sealed class BlogSlugRoute
 /// <summary>Route value <c>{tag}</c>: an upper-case tag.</summary>
 public sealed class BlogTagRoute
 {
-    /// <summary>The tag, e.g. <c>DOTNET</c>.</summary>
-    [FromRoute(Name = "tag"), Required, Uppercase] public string? Tag { get; init; }
+    /// <summary>The tag, e.g. <c>DOTNET</c>; at most <see cref="BlogRules.MaxTagLength"/> characters.</summary>
+    [FromRoute(Name = "tag"), Required, StringLength(BlogRules.MaxTagLength), Uppercase] public string? Tag { get; init; }
 }
 
 /// <summary>
-/// <c>?page=&amp;limit=</c> on every list: both required, each an integer from 1 to 1000. Bound as text so that a missing,
-/// out-of-range or non-numeric value is reported the same way: 400 in the envelope naming the field.
+/// <c>?page=&amp;limit=</c> on every list: both required, each an integer from 1 to 1000 (documented as integers).
+/// Bound as text so that a missing, out-of-range or non-numeric value is reported the same way: 400 in the envelope
+/// naming the field.
 /// </summary>
 public sealed class PageQuery
 {
@@ -47,4 +49,13 @@ public sealed class PageQuery
 
     /// <summary>Rows to return: the limit.</summary>
     public int Take() => int.Parse(Limit!);
+}
+
+/// <summary>Limits of blog fields beyond api.md's (issue 14: tags were unbounded).</summary>
+public static class BlogRules
+{
+    /// <summary>Most tags a blog may have.</summary>
+    public const int MaxTags = 20;
+    /// <summary>Longest tag, in characters.</summary>
+    public const int MaxTagLength = 50;
 }

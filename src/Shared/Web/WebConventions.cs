@@ -4,6 +4,7 @@ using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.Health;
+using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Authentication;
@@ -37,6 +38,7 @@ public static class WebConventions
         // Binding failures (malformed JSON, wrong types) throw BadHttpRequestException, which the handler turns into a 400 envelope.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddRequestBodyLimit(configuration);
         services.AddMemoryCache();
 
         services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
@@ -63,7 +65,7 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// The middleware order that makes the contract hold: errors become envelopes; API documents; routing; the API-key
+    /// The middleware order that makes the contract hold: errors become envelopes; oversized bodies get 413; API documents; routing; the API-key
     /// check (before the 404, as in the reference); authentication and authorization; then <c>url not found</c> for
     /// anything no endpoint served.
     /// </summary>
@@ -85,6 +87,7 @@ public static class WebConventions
             };
             return ApiResults.WriteErrorAsync(context.HttpContext, status, message);
         });
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseApiDocument();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -105,36 +105,39 @@ public abstract class AuthApiScenarios(Topology topology)
         var email = "not-an-email";
         var response = await Auth.PostEnvelopeAsync("/auth/signup/basic", new { email, password = "123", profilePicUrl = "not a url" });
 
-        response.ShouldFail(HttpStatusCode.BadRequest);
-        foreach (var field in new[] { "email", "password", "name", "profilePicUrl" })
-            Assert.Contains(field, response.Message);
+        response.ShouldFail(HttpStatusCode.BadRequest,
+            "email is not a valid email, password must be at least 6 characters, name is required, profilepicurl is not a valid URL");
         Assert.Equal(0L, await topology.AuthDatabase.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = @e", ("e", email)));
     }
 
     [Theory]
-    [InlineData("{\"email\":")]
-    [InlineData("not json at all")]
-    [InlineData("[1,2,3]")]
-    public async Task A_malformed_json_body_gets_400(string body)
+    [InlineData("{\"email\":", "body is not valid JSON")]
+    [InlineData("not json at all", "body is not valid JSON")]
+    [InlineData("{}x", "body is not valid JSON")]
+    [InlineData("[1,2,3]", "body must be a JSON object")]
+    [InlineData("\"text\"", "body must be a JSON object")]
+    [InlineData("null", "body must be a JSON object")]
+    public async Task A_malformed_json_body_gets_400_in_plain_words(string body, string message)
     {
         var response = await Auth.SendAsync(HttpMethod.Post, "/auth/signup/basic", body);
-        response.ShouldFail(HttpStatusCode.BadRequest);
-        Assert.StartsWith("malformed JSON body", response.Message);
+        response.ShouldFail(HttpStatusCode.BadRequest, message);
     }
 
-    [Fact]
-    public async Task A_wrongly_typed_body_gets_400()
+    [Theory]
+    [InlineData("{\"email\": 42, \"password\": \"secret1\"}", "email must be a string")]
+    [InlineData("{\"email\": \"a@example.com\", \"password\": [\"x\"]}", "password must be a string")]
+    [InlineData("{\"email\": {\"a\": 1}, \"password\": \"secret1\"}", "email must be a string")]
+    public async Task A_wrongly_typed_field_gets_400_naming_the_field_and_no_type(string body, string message)
     {
-        var response = await Auth.SendAsync(HttpMethod.Post, "/auth/signin/basic", "{\"email\": 42, \"password\": [\"x\"]}");
-        response.ShouldFail(HttpStatusCode.BadRequest);
-        Assert.StartsWith("malformed JSON body", response.Message);
+        var response = await Auth.SendAsync(HttpMethod.Post, "/auth/signin/basic", body);
+        response.ShouldFail(HttpStatusCode.BadRequest, message);
     }
 
     [Fact]
-    public async Task An_empty_body_gets_400()
+    public async Task An_empty_body_gets_400_body_is_required()
     {
         var response = await Auth.SendAsync(HttpMethod.Post, "/auth/signin/basic", "");
-        response.ShouldFail(HttpStatusCode.BadRequest);
+        response.ShouldFail(HttpStatusCode.BadRequest, "body is required");
     }
 
     [Fact]
@@ -237,7 +240,7 @@ public abstract class AuthApiScenarios(Topology topology)
     [Fact]
     public async Task Profile_by_malformed_id_gets_400()
     {
-        (await Auth.GetEnvelopeAsync("/auth/profile/id/not-a-uuid")).ShouldFail(HttpStatusCode.BadRequest);
+        (await Auth.GetEnvelopeAsync("/auth/profile/id/not-a-uuid")).ShouldFail(HttpStatusCode.BadRequest, "id must be a valid UUID");
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public abstract class BlogApiScenarios(Topology topology)
     {
         var admin = await AdminAsync();
         (await Blog.SendAsync(new HttpMethod(method), string.Format(route, "not-a-uuid"), accessToken: admin.AccessToken))
-            .ShouldFail(HttpStatusCode.BadRequest, "The id field is not a valid UUID");
+            .ShouldFail(HttpStatusCode.BadRequest, "id must be a valid UUID");
     }
 
     [Theory]
@@ -141,7 +141,7 @@ public abstract class BlogApiScenarios(Topology topology)
     [Fact]
     public async Task A_tag_that_is_not_upper_case_gets_400()
     {
-        (await Blog.GetEnvelopeAsync("/blog/list/tag/DotNet?page=1&limit=10")).ShouldFail(HttpStatusCode.BadRequest, "The tag field must be uppercase");
+        (await Blog.GetEnvelopeAsync("/blog/list/tag/DotNet?page=1&limit=10")).ShouldFail(HttpStatusCode.BadRequest, "tag must be uppercase");
     }
 
     // ---- lists and pagination ----------------------------------------------------------------------------------
@@ -154,35 +154,32 @@ public abstract class BlogApiScenarios(Topology topology)
 
     public static TheoryData<string, string> BadPages => new()
     {
-        { "page=0&limit=10", "page" },
-        { "page=1001&limit=10", "page" },
-        { "page=1&limit=0", "limit" },
-        { "page=1&limit=1001", "limit" },
-        { "limit=10", "page" },
-        { "page=1", "limit" },
-        { "page=abc&limit=10", "page" },
-        { "page=1&limit=1.5", "limit" },
-        { "page=-1&limit=10", "page" },
+        { "page=0&limit=10", "page must be greater than or equal to 1" },
+        { "page=1001&limit=10", "page must be less than or equal to 1000" },
+        { "page=1&limit=0", "limit must be greater than or equal to 1" },
+        { "page=1&limit=1001", "limit must be less than or equal to 1000" },
+        { "limit=10", "page is required" },
+        { "page=1", "limit is required" },
+        { "page=abc&limit=10", "page must be an integer" },
+        { "page=1&limit=1.5", "limit must be an integer" },
+        { "page=-1&limit=10", "page must be an integer" },
+        { "page=99999999999&limit=10", "page must be less than or equal to 1000" },
     };
 
     [Theory]
     [MemberData(nameof(BadPages))]
-    public async Task A_page_or_limit_missing_out_of_1_to_1000_or_not_an_integer_gets_400_on_every_list(string query, string field)
+    public async Task A_page_or_limit_missing_out_of_1_to_1000_or_not_an_integer_gets_400_on_every_list(string query, string message)
     {
         var admin = await AdminAsync();
         foreach (var route in PagedRoutes)
-        {
-            var response = await Blog.GetEnvelopeAsync($"{route}?{query}", admin.AccessToken);
-            response.ShouldFail(HttpStatusCode.BadRequest);
-            Assert.Contains($"The {field} field", response.Message);
-        }
+            (await Blog.GetEnvelopeAsync($"{route}?{query}", admin.AccessToken)).ShouldFail(HttpStatusCode.BadRequest, message);
     }
 
     [Fact]
     public async Task A_list_without_any_query_reports_both_fields()
     {
         var response = await Blog.GetEnvelopeAsync("/blog/list/latest");
-        response.ShouldFail(HttpStatusCode.BadRequest, "The page field is required, The limit field is required");
+        response.ShouldFail(HttpStatusCode.BadRequest, "page is required, limit is required");
     }
 
     [Fact]
@@ -372,9 +369,8 @@ public abstract class BlogApiScenarios(Topology topology)
 
         var response = await Blog.PostEnvelopeAsync("/blog/author", body, cast.Author.AccessToken);
 
-        response.ShouldFail(HttpStatusCode.BadRequest);
-        foreach (var field in new[] { "title", "description", "draftText", "imgUrl", "tags" })
-            Assert.Contains($" {field} ", response.Message);
+        response.ShouldFail(HttpStatusCode.BadRequest, "title must be at least 3 characters, description is required, " +
+            "drafttext must be at most 50000 characters, imgurl is not a valid URL, tags must be uppercase");
         Assert.Equal(0L, await topology.BlogDatabase.ScalarAsync<long>("SELECT count(*) FROM blogs WHERE slug = @s", ("s", slug)));
     }
 
@@ -444,14 +440,12 @@ public abstract class BlogApiScenarios(Topology topology)
     {
         var cast = await BlogCast.CreateAsync(topology);
         (await Blog.PutEnvelopeAsync("/blog/author", new { title = "No id" }, cast.Author.AccessToken))
-            .ShouldFail(HttpStatusCode.BadRequest, "The _id field is required");
+            .ShouldFail(HttpStatusCode.BadRequest, "_id is required");
         (await Blog.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = "nope" }, cast.Author.AccessToken))
-            .ShouldFail(HttpStatusCode.BadRequest, "The _id field is not a valid UUID");
+            .ShouldFail(HttpStatusCode.BadRequest, "_id must be a valid UUID");
         var invalid = await Blog.PutEnvelopeAsync("/blog/author",
             new Dictionary<string, object> { ["_id"] = Guid.NewGuid(), ["title"] = "x", ["tags"] = Array.Empty<string>() }, cast.Author.AccessToken);
-        invalid.ShouldFail(HttpStatusCode.BadRequest);
-        Assert.Contains("title", invalid.Message);
-        Assert.Contains("tags", invalid.Message);
+        invalid.ShouldFail(HttpStatusCode.BadRequest, "title must be at least 3 characters, tags must contain at least 1 item");
     }
 
     [Fact]

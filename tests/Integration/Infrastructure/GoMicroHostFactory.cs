@@ -36,7 +36,7 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
     /// <summary>Starts the host, then applies migrations and the seed as Program does before serving.</summary>
     public async Task StartAsync()
     {
-        _ = Server; // builds and starts the host; the factory stops Program right after Build, so prepare here as Program does
+        StartServer(); // builds and starts the host (test server or Kestrel); the factory stops Program right after Build, so prepare here as Program does
         await GoMicro.Host.GoMicroApplication.PrepareDatabasesAsync(Services);
     }
 

@@ -77,12 +77,17 @@ public class MonolithTopology : Topology
     {
     }
 
+    /// <summary>True to serve over real Kestrel on a loopback port instead of the in-memory test server, so Kestrel's
+    /// own limits and parsing take part (request body size, URL and header limits, chunked bodies).</summary>
+    protected virtual bool OnKestrel => false;
+
     /// <inheritdoc />
     protected override async Task StartHostsAsync()
     {
         var settings = SettingsFor("monolith");
         Configure(settings);
         _host = new GoMicroHostFactory(settings);
+        if (OnKestrel) _host.UseKestrel(0);
         await _host.StartAsync();
     }
 

@@ -1,81 +1,175 @@
-using Microsoft.EntityFrameworkCore.Infrastructure;
+﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
 
-namespace GoMicro.Modules.Auth.Persistence.Migrations;
+#nullable disable
 
-/// <summary>
-/// The Auth schema, written by hand (EF Core's design-time package does not restore here). Plain SQL keeps the exact
-/// schema reviewable: names, constraints and indexes are what the code relies on, e.g. <c>ux_users_email</c> makes two
-/// concurrent sign-ups of one email end in one success and one 400.
-/// </summary>
-[DbContext(typeof(AuthDbContext))]
-[Migration("20261120000000_InitialSchema")]
-internal sealed class InitialSchema : Migration
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
+namespace GoMicro.Modules.Auth.Persistence.Migrations
 {
-    protected override void Up(MigrationBuilder migrationBuilder)
+    /// <inheritdoc />
+    public partial class InitialSchema : Migration
     {
-        migrationBuilder.Sql("""
-            CREATE TABLE users (
-                id              uuid PRIMARY KEY,
-                email           text NOT NULL,
-                name            text NOT NULL,
-                password_hash   text NOT NULL,
-                profile_pic_url text NULL,
-                verified        boolean NOT NULL DEFAULT false,
-                status          boolean NOT NULL DEFAULT true,
-                created_at      timestamptz NOT NULL,
-                updated_at      timestamptz NOT NULL,
-                CONSTRAINT ck_users_email_lower CHECK (email = lower(email))
-            );
-            CREATE UNIQUE INDEX ux_users_email ON users (email);
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "api_keys",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    key = table.Column<string>(type: "text", nullable: false),
+                    version = table.Column<int>(type: "integer", nullable: false, defaultValue: 1),
+                    permissions = table.Column<List<string>>(type: "text[]", nullable: false, defaultValueSql: "'{}'"),
+                    comments = table.Column<List<string>>(type: "text[]", nullable: false, defaultValueSql: "'{}'"),
+                    status = table.Column<bool>(type: "boolean", nullable: false, defaultValue: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("api_keys_pkey", x => x.id);
+                });
 
-            CREATE TABLE roles (
-                id         uuid PRIMARY KEY,
-                code       text NOT NULL,
-                status     boolean NOT NULL DEFAULT true,
-                created_at timestamptz NOT NULL
-            );
-            CREATE UNIQUE INDEX ux_roles_code ON roles (code);
-            -- Reference data every environment needs (sign-up assigns LEARNER), so it ships with the schema, not the seed.
-            INSERT INTO roles (id, code, status, created_at) VALUES
-                ('0193a6f0-0000-7000-8000-000000000001', 'LEARNER', true, now()),
-                ('0193a6f0-0000-7000-8000-000000000002', 'AUTHOR',  true, now()),
-                ('0193a6f0-0000-7000-8000-000000000003', 'EDITOR',  true, now()),
-                ('0193a6f0-0000-7000-8000-000000000004', 'ADMIN',   true, now());
+            migrationBuilder.CreateTable(
+                name: "roles",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    code = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<bool>(type: "boolean", nullable: false, defaultValue: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("roles_pkey", x => x.id);
+                });
 
-            CREATE TABLE user_roles (
-                user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                role_id uuid NOT NULL REFERENCES roles (id) ON DELETE CASCADE,
-                PRIMARY KEY (user_id, role_id)
-            );
+            migrationBuilder.CreateTable(
+                name: "users",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    email = table.Column<string>(type: "text", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    password_hash = table.Column<string>(type: "text", nullable: false),
+                    profile_pic_url = table.Column<string>(type: "text", nullable: true),
+                    verified = table.Column<bool>(type: "boolean", nullable: false, defaultValue: false),
+                    status = table.Column<bool>(type: "boolean", nullable: false, defaultValue: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    updated_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("users_pkey", x => x.id);
+                    table.CheckConstraint("ck_users_email_lower", "email = lower(email)");
+                });
 
-            CREATE TABLE keystore (
-                id            uuid PRIMARY KEY,
-                user_id       uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-                primary_key   text NOT NULL,
-                secondary_key text NOT NULL,
-                status        boolean NOT NULL DEFAULT true,
-                created_at    timestamptz NOT NULL
-            );
-            CREATE UNIQUE INDEX ux_keystore_primary_key ON keystore (primary_key);
-            CREATE INDEX ix_keystore_user_id ON keystore (user_id);
+            migrationBuilder.CreateTable(
+                name: "keystore",
+                columns: table => new
+                {
+                    id = table.Column<Guid>(type: "uuid", nullable: false),
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    primary_key = table.Column<string>(type: "text", nullable: false),
+                    secondary_key = table.Column<string>(type: "text", nullable: false),
+                    status = table.Column<bool>(type: "boolean", nullable: false, defaultValue: true),
+                    created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("keystore_pkey", x => x.id);
+                    table.ForeignKey(
+                        name: "keystore_user_id_fkey",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
-            CREATE TABLE api_keys (
-                id          uuid PRIMARY KEY,
-                key         text NOT NULL,
-                version     integer NOT NULL DEFAULT 1,
-                permissions text[] NOT NULL DEFAULT '{}',
-                comments    text[] NOT NULL DEFAULT '{}',
-                status      boolean NOT NULL DEFAULT true,
-                created_at  timestamptz NOT NULL,
-                updated_at  timestamptz NOT NULL
-            );
-            CREATE UNIQUE INDEX ux_api_keys_key ON api_keys (key);
-            """);
-    }
+            migrationBuilder.CreateTable(
+                name: "user_roles",
+                columns: table => new
+                {
+                    user_id = table.Column<Guid>(type: "uuid", nullable: false),
+                    role_id = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("user_roles_pkey", x => new { x.user_id, x.role_id });
+                    table.ForeignKey(
+                        name: "user_roles_role_id_fkey",
+                        column: x => x.role_id,
+                        principalTable: "roles",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "user_roles_user_id_fkey",
+                        column: x => x.user_id,
+                        principalTable: "users",
+                        principalColumn: "id",
+                        onDelete: ReferentialAction.Cascade);
+                });
 
-    protected override void Down(MigrationBuilder migrationBuilder)
-    {
-        migrationBuilder.Sql("DROP TABLE api_keys; DROP TABLE keystore; DROP TABLE user_roles; DROP TABLE roles; DROP TABLE users;");
+            migrationBuilder.InsertData(
+                table: "roles",
+                columns: new[] { "id", "code", "created_at", "status" },
+                values: new object[,]
+                {
+                    { new Guid("0193a6f0-0000-7000-8000-000000000001"), "LEARNER", new DateTimeOffset(new DateTime(2026, 11, 20, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), true },
+                    { new Guid("0193a6f0-0000-7000-8000-000000000002"), "AUTHOR", new DateTimeOffset(new DateTime(2026, 11, 20, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), true },
+                    { new Guid("0193a6f0-0000-7000-8000-000000000003"), "EDITOR", new DateTimeOffset(new DateTime(2026, 11, 20, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), true },
+                    { new Guid("0193a6f0-0000-7000-8000-000000000004"), "ADMIN", new DateTimeOffset(new DateTime(2026, 11, 20, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0)), true }
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_api_keys_key",
+                table: "api_keys",
+                column: "key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_keystore_user_id",
+                table: "keystore",
+                column: "user_id");
+
+            migrationBuilder.CreateIndex(
+                name: "ux_keystore_primary_key",
+                table: "keystore",
+                column: "primary_key",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ux_roles_code",
+                table: "roles",
+                column: "code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ux_users_email",
+                table: "users",
+                column: "email",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "api_keys");
+
+            migrationBuilder.DropTable(
+                name: "keystore");
+
+            migrationBuilder.DropTable(
+                name: "user_roles");
+
+            migrationBuilder.DropTable(
+                name: "roles");
+
+            migrationBuilder.DropTable(
+                name: "users");
+        }
     }
 }

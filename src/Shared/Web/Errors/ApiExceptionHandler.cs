@@ -1,6 +1,6 @@
-using System.Text.Json;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
@@ -26,8 +26,11 @@ internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<
                 return true;
 
             case BadHttpRequestException bad:
-                // Malformed or wrongly typed JSON, a missing body, or a body over the size limit.
-                await ApiResults.WriteErrorAsync(context, bad.StatusCode, DescribeBadRequest(bad));
+                // Malformed or wrongly typed JSON, a missing body, a wrong content type, or a body over the size limit:
+                // said in the field's terms; the parser's own text goes to the debug log only, in every environment.
+                var (status, message) = BindingFailures.Describe(context, context.Features.Get<IExceptionHandlerFeature>()?.Endpoint, bad);
+                logger.LogDebug(bad, "Request {Method} {Path} could not be bound: {Answer}", context.Request.Method, context.Request.Path, message);
+                await ApiResults.WriteErrorAsync(context, status, message);
                 return true;
 
             case BusUnavailableException unavailable:
@@ -42,12 +45,4 @@ internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<
                 return true;
         }
     }
-
-    private static string DescribeBadRequest(BadHttpRequestException bad) => bad switch
-    {
-        { StatusCode: StatusCodes.Status413PayloadTooLarge } => "request body too large",
-        { InnerException: JsonException json } => $"malformed JSON body: {json.Message}",
-        _ when bad.Message.Contains("JSON", StringComparison.OrdinalIgnoreCase) => $"malformed JSON body: {bad.Message}",
-        _ => bad.Message,
-    };
 }

@@ -40,13 +40,18 @@ public static class HealthEndpoints
         return endpoints;
     }
 
+    /// <summary>
+    /// <c>{ "status": "Healthy", "checks": [ { "name": "auth-database", "status": "Healthy" } ] }</c>: each check's name
+    /// and status only. The probes need no API key, so exception texts, hosts and connection strings (a check's
+    /// description or exception) go to the log, never into this answer.
+    /// </summary>
     private static Task WriteReport(HttpContext context, HealthReport report)
     {
         context.Response.ContentType = "application/json";
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.Message }),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString() }),
         }, cancellationToken: context.RequestAborted);
     }
 }

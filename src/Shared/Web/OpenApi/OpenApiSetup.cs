@@ -18,7 +18,8 @@ public static class OpenApiSetup
     /// <summary>The development API key (<see cref="DevelopmentSeed.ApiKey"/>) that Swagger UI sends in Development.</summary>
     public const string DevelopmentApiKey = DevelopmentSeed.ApiKey;
 
-    /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata.</summary>
+    /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata, each
+    /// operation's 4xx answers and each field's validation rules (<see cref="OpenApiRules"/>).</summary>
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -28,6 +29,8 @@ public static class OpenApiSetup
                 document.Info.Description = "Blogging platform API: Auth (/auth) and Blog (/blog). Every body is the envelope { code, status, message, data }.";
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+                document.Components.Schemas[OpenApiRules.ErrorEnvelope] = OpenApiRules.ErrorEnvelopeSchema();
                 document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
@@ -51,6 +54,8 @@ public static class OpenApiSetup
                 if (requirement.Count > 0) operation.Security = [requirement];
                 return Task.CompletedTask;
             });
+            options.AddOperationTransformer(OpenApiRules.AddErrorResponses);
+            options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
         });
 
     /// <summary>Maps the document (API-key free) and Swagger UI; in Development Swagger UI starts authorized with the

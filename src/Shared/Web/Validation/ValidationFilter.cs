@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.ComponentModel.DataAnnotations;
-using System.Reflection;
-using System.Text.Json;
 using GoMicro.Shared.Web.Envelope;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -9,19 +5,19 @@ using Microsoft.AspNetCore.Http;
 namespace GoMicro.Shared.Web.Validation;
 
 /// <summary>
-/// Validates request arguments with their DataAnnotations attributes before the endpoint runs, and answers 400 in the
-/// envelope with every failing field, comma-separated (api.md section 1). Applies to arguments whose type is declared
-/// in a GoMicro assembly: request bodies and <c>[AsParameters]</c> route/query records.
+/// Runs <see cref="RequestValidator"/> on the request arguments before the endpoint, and answers 400 in the envelope
+/// with every failing field's message joined by <see cref="ValidationMessages.Separator"/> (api.md sections 1 and 6).
+/// Applies to arguments whose type is declared in a GoMicro assembly: request bodies and <c>[AsParameters]</c>
+/// route/query records. Failures before this point (a body that is not JSON, a value of the wrong JSON type, a body
+/// too large) are translated by <see cref="BindingFailures"/>, so every route answers bad input the same way.
 /// </summary>
 /// <remarks>
 /// .NET 10's built-in minimal-API validation generates its validators per assembly and reports through
 /// ProblemDetails; this filter uses the same DataAnnotations attributes, runs for endpoints mapped by any module
-/// assembly, and writes the reference's envelope directly.
+/// assembly, trims and normalises before validating, and writes the reference's envelope and wording directly.
 /// </remarks>
 public static class ValidationFilter
 {
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
-
     /// <summary>Adds the filter to every endpoint of <paramref name="builder"/> (typically a module's route group).</summary>
     public static TBuilder WithRequestValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory((factoryContext, next) =>
@@ -35,36 +31,14 @@ public static class ValidationFilter
 
             return async invocationContext =>
             {
+                var errors = new List<string>();
                 foreach (var index in validated)
-                {
-                    var errors = Validate(invocationContext.Arguments[index]);
-                    if (errors.Count > 0)
-                        return ApiResults.Error(StatusCodes.Status400BadRequest, string.Join(", ", errors));
-                }
+                    errors.AddRange(RequestValidator.NormalizeAndValidate(invocationContext.Arguments[index]));
+                if (errors.Count > 0)
+                    return ApiResults.Error(StatusCodes.Status400BadRequest, string.Join(ValidationMessages.Separator, errors));
                 return await next(invocationContext);
             };
         });
-
-    /// <summary>Validates <paramref name="model"/> and returns one text per failing field, named as in JSON (camelCase).</summary>
-    /// <param name="model">The argument; null yields <c>request body is required</c>.</param>
-    public static IReadOnlyList<string> Validate(object? model)
-    {
-        if (model is null) return ["request body is required"];
-        var errors = new List<string>();
-        var context = new ValidationContext(model);
-        foreach (var property in Properties.GetOrAdd(model.GetType(), ReadableProperties))
-        {
-            context.MemberName = property.Name;
-            context.DisplayName = JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            var results = new List<ValidationResult>();
-            if (!Validator.TryValidateProperty(property.GetValue(model), context, results))
-                errors.AddRange(results.Select(r => (r.ErrorMessage ?? $"The {context.DisplayName} field is invalid.").TrimEnd('.')));
-        }
-        return errors;
-    }
-
-    private static PropertyInfo[] ReadableProperties(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.GetIndexParameters().Length == 0).ToArray();
 
     private static bool IsRequestModel(Type type) =>
         type.IsClass && type.Assembly.GetName().Name?.StartsWith("GoMicro.", StringComparison.Ordinal) == true;
