@@ -9,7 +9,7 @@ namespace GoMicro.Modules.Auth.Authentication;
 /// <summary>An access/refresh token pair: <c>{ accessToken, refreshToken }</c>.</summary>
 /// <param name="AccessToken">RS256 JWT, valid for <see cref="JwtOptions.AccessTokenLifetime"/>.</param>
 /// <param name="RefreshToken">RS256 JWT, valid for <see cref="JwtOptions.RefreshTokenLifetime"/>.</param>
-public sealed record Tokens(string AccessToken, string RefreshToken);
+internal sealed record Tokens(string AccessToken, string RefreshToken);
 
 /// <summary>Creates sessions: a keystore row with two fresh random keys, and the two tokens that carry them as <c>jti</c>.</summary>
 internal sealed class Sessions(JwtTokenService jwt, IOptions<JwtOptions> options, TimeProvider time)

@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GoMicro.Modules.Auth.Profiles;
 
 /// <summary>Route value <c>{id}</c>: a user id, a canonical UUID (400 <c>id must be a valid UUID</c> otherwise, api.md section 6).</summary>
-public sealed class UserIdRoute
+internal sealed class UserIdRoute
 {
     /// <summary>The user id.</summary>
     [FromRoute(Name = "id"), Required, Uuid] public string? Id { get; init; }

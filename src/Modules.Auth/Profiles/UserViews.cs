@@ -7,7 +7,7 @@ namespace GoMicro.Modules.Auth.Profiles;
 /// <summary>A role as clients see it: <c>{ id, code }</c>.</summary>
 /// <param name="Id">Role id.</param>
 /// <param name="Code">LEARNER, AUTHOR, EDITOR or ADMIN.</param>
-public sealed record RoleView(Guid Id, string Code);
+internal sealed record RoleView(Guid Id, string Code);
 
 /// <summary>The signed-in user's own view: <c>{ id, email, name, profilePicUrl?, roles: [{ id, code }] }</c>.</summary>
 /// <param name="Id">User id (UUID).</param>
@@ -15,18 +15,18 @@ public sealed record RoleView(Guid Id, string Code);
 /// <param name="Name">Display name.</param>
 /// <param name="ProfilePicUrl">Picture URL; omitted when none.</param>
 /// <param name="Roles">The user's roles.</param>
-public sealed record UserPrivate(Guid Id, string Email, string Name, string? ProfilePicUrl, IReadOnlyList<RoleView> Roles);
+internal sealed record UserPrivate(Guid Id, string Email, string Name, string? ProfilePicUrl, IReadOnlyList<RoleView> Roles);
 
 /// <summary>What anyone may see of a user: <c>{ id, name, profilePicUrl? }</c>.</summary>
 /// <param name="Id">User id (UUID).</param>
 /// <param name="Name">Display name.</param>
 /// <param name="ProfilePicUrl">Picture URL; omitted when none.</param>
-public sealed record UserPublic(Guid Id, string Name, string? ProfilePicUrl);
+internal sealed record UserPublic(Guid Id, string Name, string? ProfilePicUrl);
 
 /// <summary>Sign-up and sign-in answer: <c>{ user: UserPrivate, tokens: Tokens }</c>.</summary>
 /// <param name="User">The user.</param>
 /// <param name="Tokens">A fresh token pair.</param>
-public sealed record UserAuth(UserPrivate User, Tokens Tokens);
+internal sealed record UserAuth(UserPrivate User, Tokens Tokens);
 
 internal static class UserViews
 {

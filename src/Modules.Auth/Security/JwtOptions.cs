@@ -1,7 +1,7 @@
 namespace GoMicro.Modules.Auth.Security;
 
 /// <summary>Token settings bound from <c>Auth:Jwt</c>.</summary>
-public sealed class JwtOptions
+internal sealed class JwtOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Auth:Jwt";

@@ -15,7 +15,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GoMicro.Modules.Auth.SignIn;
 
 /// <summary>Body of <c>POST /auth/signin/basic</c>.</summary>
-public sealed class SignInRequest
+internal sealed class SignInRequest
 {
     /// <summary>Email address, case-insensitive; trimmed and lower-cased before it is checked.</summary>
     [Required, StringLength(AuthRules.MaxEmailLength), Email] public string? Email { get; init; }

@@ -17,7 +17,7 @@ using Npgsql;
 namespace GoMicro.Modules.Auth.SignUp;
 
 /// <summary>Body of <c>POST /auth/signup/basic</c>. Strings except the password are trimmed before they are checked.</summary>
-public sealed class SignUpRequest
+internal sealed class SignUpRequest
 {
     /// <summary>Email address, at most 320 characters as sent (254 once trimmed, RFC 5321); stored lower-cased, so compared case-insensitively.</summary>
     [Required, StringLength(AuthRules.MaxEmailLength), Email] public string? Email { get; init; }
@@ -30,7 +30,7 @@ public sealed class SignUpRequest
 }
 
 /// <summary>Limits of Auth request fields that api.md leaves open.</summary>
-public static class AuthRules
+internal static class AuthRules
 {
     /// <summary>Longest email field accepted as sent (64 + 1 + 255, the classic bound); the address itself is limited to 254 by <see cref="EmailAttribute"/>.</summary>
     public const int MaxEmailLength = 320;

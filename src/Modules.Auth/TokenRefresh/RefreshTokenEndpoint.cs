@@ -14,7 +14,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GoMicro.Modules.Auth.TokenRefresh;
 
 /// <summary>Body of <c>POST /auth/token/refresh</c>.</summary>
-public sealed class RefreshTokenRequest
+internal sealed class RefreshTokenRequest
 {
     /// <summary>The refresh token of the pair whose access token is in the <c>Authorization</c> header.</summary>
     [Required, StringLength(AuthRules.MaxTokenLength)] public string? RefreshToken { get; init; }

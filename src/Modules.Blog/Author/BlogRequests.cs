@@ -6,7 +6,7 @@ using GoMicro.Shared.Web.Validation;
 namespace GoMicro.Modules.Blog.Author;
 
 /// <summary>Body of <c>POST /blog/author</c>; every field is required. Strings are trimmed before they are checked.</summary>
-public sealed class CreateBlogRequest
+internal sealed class CreateBlogRequest
 {
     /// <summary>3–500 characters.</summary>
     [Required, StringLength(500, MinimumLength = 3)] public string? Title { get; init; }
@@ -23,7 +23,7 @@ public sealed class CreateBlogRequest
 }
 
 /// <summary>Body of <c>PUT /blog/author</c>: the blog's <c>_id</c> and any create fields to change, with the same rules.</summary>
-public sealed class UpdateBlogRequest
+internal sealed class UpdateBlogRequest
 {
     /// <summary>The blog to change.</summary>
     [JsonPropertyName("_id"), Required, BlogId] public string? Id { get; init; }

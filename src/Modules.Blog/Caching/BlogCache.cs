@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace GoMicro.Modules.Blog.Caching;
 
 /// <summary>Options bound from <c>Blog:Cache</c>.</summary>
-public sealed class BlogCacheOptions
+internal sealed class BlogCacheOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Blog:Cache";

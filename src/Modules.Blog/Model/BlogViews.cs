@@ -7,7 +7,7 @@ namespace GoMicro.Modules.Blog.Model;
 /// <param name="Id">The author's user id.</param>
 /// <param name="Name">Display name.</param>
 /// <param name="ProfilePicUrl">Picture URL; omitted when none.</param>
-public sealed record BlogAuthor([property: JsonPropertyName("_id")] Guid Id, string Name, string? ProfilePicUrl);
+internal sealed record BlogAuthor([property: JsonPropertyName("_id")] Guid Id, string Name, string? ProfilePicUrl);
 
 /// <summary>A published blog as anyone reads it (<c>GET /blog/id/{id}</c>, <c>GET /blog/slug/{slug}</c>).</summary>
 /// <param name="Id">Blog id (UUID).</param>
@@ -20,7 +20,7 @@ public sealed record BlogAuthor([property: JsonPropertyName("_id")] Guid Id, str
 /// <param name="Score">Ranking score, 0..1.</param>
 /// <param name="Tags">Upper-case tags.</param>
 /// <param name="PublishedAt">When the blog was first published.</param>
-public sealed record PublicBlog(
+internal sealed record PublicBlog(
     [property: JsonPropertyName("_id")] Guid Id,
     string Title,
     string Description,
@@ -49,7 +49,7 @@ public sealed record PublicBlog(
 /// <param name="PublishedAt">When first published; omitted before.</param>
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="UpdatedAt">Last change.</param>
-public sealed record PrivateBlog(
+internal sealed record PrivateBlog(
     [property: JsonPropertyName("_id")] Guid Id,
     string Title,
     string Description,
@@ -76,7 +76,7 @@ public sealed record PrivateBlog(
 /// <param name="ImgUrl">Cover image; omitted when none.</param>
 /// <param name="Score">Ranking score, 0..1.</param>
 /// <param name="Tags">Upper-case tags.</param>
-public sealed record ItemBlog(
+internal sealed record ItemBlog(
     [property: JsonPropertyName("_id")] Guid Id,
     string Title,
     string Description,

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace GoMicro.Modules.Blog.Requests;
 
 /// <summary>Route value <c>{id}</c>: a blog id. Bound as text and checked by the validation filter, so a malformed id is a 400 in the envelope.</summary>
-public sealed class BlogIdRoute
+internal sealed class BlogIdRoute
 {
     /// <summary>The blog id (see <see cref="BlogIds"/>).</summary>
     [FromRoute(Name = "id"), Required, BlogId] public string? Id { get; init; }
@@ -15,14 +15,14 @@ public sealed class BlogIdRoute
 }
 
 /// <summary>Route value <c>{slug}</c>: 3–200 characters, looked up as given.</summary>
-public sealed class BlogSlugRoute
+internal sealed class BlogSlugRoute
 {
     /// <summary>The slug.</summary>
     [FromRoute(Name = "slug"), Required, StringLength(200, MinimumLength = 3)] public string? Slug { get; init; }
 }
 
 /// <summary>Route value <c>{tag}</c>: an upper-case tag.</summary>
-public sealed class BlogTagRoute
+internal sealed class BlogTagRoute
 {
     /// <summary>The tag, e.g. <c>DOTNET</c>; at most <see cref="BlogRules.MaxTagLength"/> characters.</summary>
     [FromRoute(Name = "tag"), Required, StringLength(BlogRules.MaxTagLength), Uppercase] public string? Tag { get; init; }
@@ -33,7 +33,7 @@ public sealed class BlogTagRoute
 /// Bound as text so that a missing, out-of-range or non-numeric value is reported the same way: 400 in the envelope
 /// naming the field.
 /// </summary>
-public sealed class PageQuery
+internal sealed class PageQuery
 {
     /// <summary>Largest accepted page number and page size.</summary>
     public const int Maximum = 1000;
@@ -52,7 +52,7 @@ public sealed class PageQuery
 }
 
 /// <summary>Limits of blog fields beyond api.md's (issue 14: tags were unbounded).</summary>
-public static class BlogRules
+internal static class BlogRules
 {
     /// <summary>Most tags a blog may have.</summary>
     public const int MaxTags = 20;

@@ -58,7 +58,8 @@ public static class OpenApiSetup
             options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
         });
 
-    /// <summary>Maps the document (API-key free) and Swagger UI; in Development Swagger UI pre-fills the development API key.</summary>
+    /// <summary>Maps the document (API-key free) and Swagger UI; in Development Swagger UI starts authorized with the
+    /// development API key.</summary>
     public static WebApplication UseApiDocument(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(SkipApiKeyMetadata.Instance);
@@ -68,9 +69,20 @@ public static class OpenApiSetup
             options.RoutePrefix = "swagger";
             options.EnablePersistAuthorization();
             if (app.Environment.IsDevelopment())
-                options.UseRequestInterceptor(
-                    $"(req) => {{ if (!req.headers['x-api-key']) req.headers['x-api-key'] = '{DevelopmentApiKey}'; return req; }}");
+                options.ConfigObject.Plugins = [PreauthorizeDevelopmentKeyPlugin];
         });
         return app;
     }
+
+    /// <summary>
+    /// A Swagger UI plugin (Swashbuckle evaluates each <c>Plugins</c> entry as a JavaScript expression) that authorizes the
+    /// <see cref="ApiKeyScheme"/> scheme with the development key as soon as the document is loaded, through Swagger UI's
+    /// own <c>preauthorizeApiKey</c>; so the Authorize dialog and every lock show the key that is sent, and "Logout"
+    /// really stops sending it. A key the user chose and Swagger UI persisted (<c>persistAuthorization</c>) is kept.
+    /// </summary>
+    private const string PreauthorizeDevelopmentKeyPlugin =
+        "(function () { return { statePlugins: { spec: { wrapActions: { updateJsonSpec: function (original, system) {" +
+        " return function () { var result = original.apply(this, arguments);" +
+        " if (!system.authSelectors.authorized().get('" + ApiKeyScheme + "')) system.preauthorizeApiKey('" + ApiKeyScheme + "', '" + DevelopmentApiKey + "');" +
+        " return result; }; } } } } }; })";
 }
