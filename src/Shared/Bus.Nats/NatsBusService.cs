@@ -159,7 +159,14 @@ internal sealed class NatsBusService(
     private async Task RegisterAsync(CancellationToken cancellationToken)
     {
         var service = await new NatsSvcContext(connection.Connection).AddServiceAsync(
-            new NatsSvcConfig(identity.Name, identity.Version) { Description = identity.Description, QueueGroup = QueueGroup },
+            new NatsSvcConfig(identity.Name, identity.Version)
+            {
+                Description = identity.Description,
+                QueueGroup = QueueGroup,
+                // The micro schema's metadata is an object; without any the library sends null, which tools reading
+                // the io.nats.micro.v1 schema may reject.
+                Metadata = new Dictionary<string, string> { ["implementation"] = "gomicro.net" },
+            },
             cancellationToken);
         _service = service;
         var names = new HashSet<string>(StringComparer.Ordinal);
