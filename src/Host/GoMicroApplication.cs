@@ -93,26 +93,37 @@ public static class GoMicroApplication
         return missing;
     }
 
-    /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) and the seed (<c>Database:Seed</c>,
-    /// true in Development only) for every active module, before the server takes requests.</summary>
-    public static Task PrepareDatabasesAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
-        PrepareDatabasesAsync(app.Services, cancellationToken);
-
-    /// <inheritdoc cref="PrepareDatabasesAsync(WebApplication, CancellationToken)"/>
-    public static async Task PrepareDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) for every active module; Program runs
+    /// this before the server takes requests, so no request meets an old schema.</summary>
+    public static async Task MigrateDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        var configuration = services.GetRequiredService<IConfiguration>();
+        if (!services.GetRequiredService<IConfiguration>().GetValue("Database:MigrateOnStartup", true)) return;
+        foreach (var database in services.GetServices<IModuleDatabase>())
+            await database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies the development seed (<c>Database:Seed</c>, true in Development only) for every active module. Program
+    /// runs this once the server has started, because a module's seed may ask another module over the bus (the Blog
+    /// seed asks Auth for its sample author), and the NATS connection and subscriptions come up with the host; a seed
+    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>.
+    /// </summary>
+    public static async Task SeedDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        if (!services.GetRequiredService<IConfiguration>().GetValue("Database:Seed", false)) return;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GoMicroApplication));
-        var migrate = configuration.GetValue("Database:MigrateOnStartup", true);
-        var seed = configuration.GetValue("Database:Seed", false);
         foreach (var database in services.GetServices<IModuleDatabase>())
         {
-            if (migrate) await database.MigrateAsync(cancellationToken);
-            if (seed)
-            {
-                await database.SeedAsync(cancellationToken);
-                logger.LogInformation("Database of module {Module} seeded", database.Module);
-            }
+            await database.SeedAsync(cancellationToken);
+            logger.LogInformation("Database of module {Module} seeded", database.Module);
         }
+    }
+
+    /// <summary>Migrations, then the seed, as a started process does (<see cref="MigrateDatabasesAsync"/>,
+    /// <see cref="SeedDatabasesAsync"/>); for hosts that are already started, such as the integration tests'.</summary>
+    public static async Task PrepareDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await MigrateDatabasesAsync(services, cancellationToken);
+        await SeedDatabasesAsync(services, cancellationToken);
     }
 }
