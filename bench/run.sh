@@ -121,7 +121,7 @@ gomicro_env=(
   ASPNETCORE_ENVIRONMENT=Production
   Logging__LogLevel__Default=Warning
   Database__Seed=true
-  Auth__Jwt__PrivateKeyPath="$raw/jwt-private.pem"
+  Auth__Jwt__SigningKeyPath="$raw/jwt-private.pem"
   ConnectionStrings__Redis=localhost:6379
   Bus__Nats__Url=nats://127.0.0.1:4222
 )

@@ -6,6 +6,7 @@ using GoMicro.Modules.Auth.Security;
 using GoMicro.Modules.Auth.SignIn;
 using GoMicro.Modules.Auth.SignOut;
 using GoMicro.Modules.Auth.SignUp;
+using GoMicro.Modules.Auth.Jwks;
 using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
@@ -56,7 +57,7 @@ public sealed class AuthModule : IModule
 
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<RsaKeyProvider>();
+        services.AddSingleton<SigningKeys>();
         services.AddSingleton<JwtTokenService>();
         // Identity's v3 format at 100,000 PBKDF2-HMAC-SHA512 iterations (ADR 0017, the cost of ADR 0004), stated here
         // rather than left to the framework's default so a framework upgrade cannot change the cost silently.
@@ -86,6 +87,7 @@ public sealed class AuthModule : IModule
         SignInEndpoint.Map(auth);
         RefreshTokenEndpoint.Map(auth);
         SignOutEndpoint.Map(auth);
+        JwksEndpoint.Map(auth);
         ProfileEndpoints.Map(auth);
     }
 

@@ -29,11 +29,13 @@ internal sealed class AccessTokenAuthenticator(JwtTokenService jwt, AuthDbContex
     public async Task<(UserAccount User, TokenClaims Claims)?> AuthenticateAsync(string authorization, CancellationToken cancellationToken)
     {
         if (!TryReadBearer(authorization, out var token)) return null;
-        if (!jwt.TryValidate(token, checkExpiry: true, out var claims, out var reason))
+        var validation = await jwt.ValidateAsync(token, checkExpiry: true);
+        if (!validation.IsValid)
         {
-            logger.LogInformation("Rejected access token: {Reason}", reason);
+            logger.LogInformation("Rejected access token: {Reason}", validation.Reason);
             return null;
         }
+        var claims = validation.Claims;
 
         var user = await FindSessionUser(db, claims.Subject, claims.Id, cancellationToken);
         if (user is null)

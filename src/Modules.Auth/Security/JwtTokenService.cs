@@ -1,8 +1,6 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace GoMicro.Modules.Auth.Security;
 
@@ -12,130 +10,143 @@ namespace GoMicro.Modules.Auth.Security;
 /// <param name="ExpiresAt">The <c>exp</c> claim.</param>
 internal readonly record struct TokenClaims(Guid Subject, string Id, DateTimeOffset ExpiresAt);
 
-/// <summary>
-/// RS256 JSON Web Tokens (RFC 7519 over RFC 7515 compact JWS, RS256 of RFC 7518 §3.3) on framework crypto only; the
-/// maintained JWT packages do not restore here (see README "Substitutes"). Verification follows RFC 8725 (JWT best
-/// current practices): only <c>alg</c> RS256 is accepted, whatever the header says, so <c>none</c> and HS256-with-the-
-/// public-key are rejected; the signature is checked before any claim is read; <c>iss</c>, <c>aud</c>, <c>nbf</c>,
-/// <c>exp</c> (with <see cref="JwtOptions.ClockSkew"/>), <c>sub</c> and <c>jti</c> are all required.
-/// </summary>
-internal sealed class JwtTokenService(RsaKeyProvider keys, IOptions<JwtOptions> options, TimeProvider time)
+/// <summary>The outcome of <see cref="JwtTokenService.ValidateAsync"/>: the claims, or why not.</summary>
+/// <param name="Claims">The claims when <see cref="IsValid"/>.</param>
+/// <param name="Reason">Why the token was refused, for logs only (clients get one generic text): <c>length</c>,
+/// <c>not a compact JWS</c>, <c>not base64url</c>, <c>malformed</c>, <c>algorithm</c>, <c>signature</c>, <c>issuer</c>,
+/// <c>audience</c>, <c>expired</c>, <c>not yet valid</c>, <c>lifetime claims</c>, <c>subject</c> or <c>jti</c>.</param>
+internal readonly record struct TokenValidation(TokenClaims Claims, string? Reason)
 {
-    /// <summary>Longer tokens are rejected before any decoding work: ours are about 700 characters.</summary>
+    /// <summary>True when the token verified.</summary>
+    public bool IsValid => Reason is null;
+}
+
+/// <summary>
+/// RS256 JSON Web Tokens (RFC 7519) on Microsoft's <see cref="JsonWebTokenHandler"/>, signed by the key ring's signing
+/// key with its <c>kid</c> in the header and verified against every key of the ring. Verification follows RFC 8725:
+/// only RS256 (<see cref="TokenValidationParameters.ValidAlgorithms"/>), so <c>none</c> and HS256-with-the-public-key
+/// fail; signed tokens only; <c>iss</c>, <c>aud</c>, <c>exp</c> and <c>nbf</c> (with <see cref="JwtOptions.ClockSkew"/>),
+/// <c>sub</c> (a UUID) and <c>jti</c> required. Before the handler sees a token it must be at most
+/// <see cref="MaxTokenLength"/> characters of strict Base64url in three parts: padding (<c>=</c>) and any other
+/// character are refused, so one token has one spelling.
+/// </summary>
+internal sealed class JwtTokenService
+{
+    /// <summary>Longer tokens are refused before any decoding work: ours are about 800 characters.</summary>
     public const int MaxTokenLength = 4096;
 
-    private static readonly string EncodedHeader = Base64Url.EncodeToString("""{"alg":"RS256","typ":"JWT"}"""u8);
-    private readonly JwtOptions _options = options.Value;
+    private readonly SigningKeys _keys;
+    private readonly JwtOptions _options;
+    private readonly TimeProvider _time;
+    private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenLength, SetDefaultTimesOnTokenCreation = false };
+
+    /// <summary>Creates the service over the key ring.</summary>
+    public JwtTokenService(SigningKeys keys, IOptions<JwtOptions> options, TimeProvider time)
+    {
+        _keys = keys;
+        _options = options.Value;
+        _time = time;
+    }
 
     /// <summary>Signs a token for <paramref name="subject"/> bound to keystore key <paramref name="id"/>, valid from now for <paramref name="lifetime"/>.</summary>
     public string Create(Guid subject, string id, TimeSpan lifetime)
     {
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        // Whole seconds, as the claims are NumericDate.
+        var now = DateTimeOffset.FromUnixTimeSeconds(_time.GetUtcNow().ToUnixTimeSeconds()).UtcDateTime;
+        return _handler.CreateToken(new SecurityTokenDescriptor
         {
-            ["iss"] = _options.Issuer,
-            ["aud"] = _options.Audience,
-            ["sub"] = subject.ToString(),
-            ["iat"] = now,
-            ["nbf"] = now,
-            ["exp"] = now + (long)lifetime.TotalSeconds,
-            ["jti"] = id,
+            Issuer = _options.Issuer,
+            Audience = _options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + lifetime,
+            Claims = new Dictionary<string, object>
+            {
+                [JwtRegisteredClaimNames.Sub] = subject.ToString(),
+                [JwtRegisteredClaimNames.Jti] = id,
+            },
+            SigningCredentials = _keys.SigningCredentials,
         });
-        var signingInput = EncodedHeader + "." + Base64Url.EncodeToString(payload);
-        var signature = keys.PrivateKey.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
     /// <summary>Verifies <paramref name="token"/> and reads its claims.</summary>
     /// <param name="token">Compact JWS, three Base64url parts.</param>
-    /// <param name="checkExpiry">False only for the access token presented on refresh, which may have expired.</param>
-    /// <param name="claims">The claims when valid.</param>
-    /// <param name="error">Why not, when invalid (for logs; clients get one generic text).</param>
-    public bool TryValidate(string token, bool checkExpiry, out TokenClaims claims, out string error)
+    /// <param name="checkExpiry">False only for the access token presented on refresh, which may have expired
+    /// (<c>nbf</c> is still checked).</param>
+    public async Task<TokenValidation> ValidateAsync(string token, bool checkExpiry)
     {
-        claims = default;
-        if (token.Length is 0 or > MaxTokenLength) return Fail("length", out error);
-        var firstDot = token.IndexOf('.');
-        var secondDot = firstDot < 0 ? -1 : token.IndexOf('.', firstDot + 1);
-        if (firstDot <= 0 || secondDot <= firstDot + 1 || secondDot == token.Length - 1 || token.IndexOf('.', secondDot + 1) >= 0)
-            return Fail("not a compact JWS", out error);
+        if (token.Length is 0 or > MaxTokenLength) return Fail("length");
+        if (CheckShape(token) is { } shape) return Fail(shape);
 
-        if (!TryDecode(token.AsSpan(0, firstDot), out var header) || !IsRs256(header)) return Fail("algorithm", out error);
-        if (!TryDecode(token.AsSpan(secondDot + 1), out var signature) || signature.Length != keys.PublicKey.KeySize / 8)
-            return Fail("signature", out error);
-        if (!keys.PublicKey.VerifyData(Encoding.ASCII.GetBytes(token, 0, secondDot), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
-            return Fail("signature", out error);
-
-        // Only a token we signed gets this far.
-        if (!TryDecode(token.AsSpan(firstDot + 1, secondDot - firstDot - 1), out var payload)) return Fail("payload", out error);
-        try
+        var parameters = new TokenValidationParameters
         {
-            using var document = JsonDocument.Parse(payload);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return Fail("payload", out error);
-            if (!root.TryGetProperty("iss", out var iss) || iss.ValueKind != JsonValueKind.String || iss.GetString() != _options.Issuer)
-                return Fail("issuer", out error);
-            if (!root.TryGetProperty("aud", out var aud) || !HasAudience(aud)) return Fail("audience", out error);
-            if (!root.TryGetProperty("sub", out var sub) || sub.ValueKind != JsonValueKind.String || !Guid.TryParse(sub.GetString(), out var subject))
-                return Fail("subject", out error);
-            if (!root.TryGetProperty("jti", out var jti) || jti.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(jti.GetString()))
-                return Fail("jti", out error);
-            if (!root.TryGetProperty("exp", out var exp) || !exp.TryGetInt64(out var expSeconds)
-                || !root.TryGetProperty("nbf", out var nbf) || !nbf.TryGetInt64(out var nbfSeconds))
-                return Fail("lifetime claims", out error);
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidIssuer = _options.Issuer,
+            ValidAudience = _options.Audience,
+            IssuerSigningKeys = _keys.VerificationKeys,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ValidateIssuerSigningKey = true,
+            ValidateLifetime = checkExpiry,
+            ClockSkew = _options.ClockSkew,
+            LifetimeValidator = checkExpiry ? Lifetime : null,
+            // A token without a kid (signed before key ids existed) is tried against every key of the ring.
+            TryAllIssuerSigningKeys = true,
+        };
+        var result = await _handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid) return Fail(Reason(result.Exception));
 
-            var now = time.GetUtcNow();
-            var skew = _options.ClockSkew;
-            if (DateTimeOffset.FromUnixTimeSeconds(nbfSeconds) > now + skew) return Fail("not yet valid", out error);
-            var expiresAt = DateTimeOffset.FromUnixTimeSeconds(expSeconds);
-            if (checkExpiry && expiresAt <= now - skew) return Fail("expired", out error);
-
-            claims = new TokenClaims(subject, jti.GetString()!, expiresAt);
-            error = "";
-            return true;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentOutOfRangeException or InvalidOperationException)
-        {
-            return Fail("payload", out error);
-        }
+        var jwt = (JsonWebToken)result.SecurityToken;
+        if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp))
+            return Fail("lifetime claims");
+        if (DateTimeOffset.FromUnixTimeSeconds(nbf) > _time.GetUtcNow() + _options.ClockSkew) return Fail("not yet valid");
+        if (!Guid.TryParseExact(jwt.Subject, "D", out var subject)) return Fail("subject");
+        if (string.IsNullOrEmpty(jwt.Id)) return Fail("jti");
+        return new TokenValidation(new TokenClaims(subject, jwt.Id, DateTimeOffset.FromUnixTimeSeconds(exp)), null);
     }
 
-    private bool HasAudience(JsonElement aud) => aud.ValueKind switch
+    /// <summary>The handler's own lifetime check on our clock (the project's <see cref="TimeProvider"/>), so expiry and
+    /// the clock skew are tested with a fake clock.</summary>
+    private bool Lifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
-        JsonValueKind.String => aud.GetString() == _options.Audience,
-        JsonValueKind.Array => aud.EnumerateArray().Any(a => a.ValueKind == JsonValueKind.String && a.GetString() == _options.Audience),
-        _ => false,
-    };
-
-    private static bool IsRs256(byte[] header)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(header);
-            return document.RootElement.ValueKind == JsonValueKind.Object
-                   && document.RootElement.TryGetProperty("alg", out var alg)
-                   && alg.ValueKind == JsonValueKind.String
-                   && alg.GetString() == "RS256"
-                   && !document.RootElement.TryGetProperty("crit", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
-
-    private static bool TryDecode(ReadOnlySpan<char> encoded, out byte[] bytes)
-    {
-        bytes = new byte[Base64Url.GetMaxDecodedLength(encoded.Length)];
-        if (Base64Url.DecodeFromChars(encoded, bytes, out var consumed, out var written) != System.Buffers.OperationStatus.Done || consumed != encoded.Length)
-            return false;
-        bytes = bytes[..written];
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (expires is null) throw new SecurityTokenNoExpirationException("no exp");
+        if (notBefore is { } nbf && nbf > now + parameters.ClockSkew) throw new SecurityTokenNotYetValidException("nbf in the future");
+        if (expires.Value < now - parameters.ClockSkew) throw new SecurityTokenExpiredException("expired");
         return true;
     }
 
-    private static bool Fail(string reason, out string error)
+    /// <summary>Three non-empty parts of Base64url's alphabet, nothing else: the handler tolerates padding, we do not.</summary>
+    private static string? CheckShape(string token)
     {
-        error = reason;
-        return false;
+        var dots = 0;
+        var partLength = 0;
+        foreach (var c in token)
+        {
+            if (c == '.')
+            {
+                if (partLength == 0) return "not a compact JWS";
+                dots++;
+                partLength = 0;
+                continue;
+            }
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return "not base64url";
+            partLength++;
+        }
+        return dots == 2 && partLength > 0 ? null : "not a compact JWS";
     }
+
+    private static string Reason(Exception? exception) => exception switch
+    {
+        SecurityTokenInvalidAlgorithmException => "algorithm",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "signature",
+        SecurityTokenInvalidIssuerException => "issuer",
+        SecurityTokenInvalidAudienceException => "audience",
+        SecurityTokenExpiredException => "expired",
+        SecurityTokenNotYetValidException => "not yet valid",
+        SecurityTokenNoExpirationException or SecurityTokenInvalidLifetimeException => "lifetime claims",
+        _ => "malformed",
+    };
+
+    private static TokenValidation Fail(string reason) => new(default, reason);
 }

@@ -41,10 +41,12 @@ internal static class RefreshTokenEndpoint
         string? authorization = request.Headers.Authorization;
         if (string.IsNullOrEmpty(authorization)) throw ApiException.Unauthorized(BusAuthenticationHandler.MissingAuthorization);
         if (!AccessTokenAuthenticator.TryReadBearer(authorization, out var accessToken)) throw ApiException.Unauthorized(BusAuthenticationHandler.InvalidAuthorization);
-        if (!jwt.TryValidate(accessToken, checkExpiry: false, out var access, out _))
-            throw ApiException.Unauthorized(AccessTokenAuthenticator.InvalidAccessToken);
-        if (!jwt.TryValidate(body.RefreshToken!, checkExpiry: true, out var refresh, out _) || refresh.Subject != access.Subject)
-            throw ApiException.Unauthorized(InvalidRefreshToken);
+        var accessValidation = await jwt.ValidateAsync(accessToken, checkExpiry: false);
+        if (!accessValidation.IsValid) throw ApiException.Unauthorized(AccessTokenAuthenticator.InvalidAccessToken);
+        var access = accessValidation.Claims;
+        var refreshValidation = await jwt.ValidateAsync(body.RefreshToken!, checkExpiry: true);
+        var refresh = refreshValidation.Claims;
+        if (!refreshValidation.IsValid || refresh.Subject != access.Subject) throw ApiException.Unauthorized(InvalidRefreshToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var removed = await db.Keystore

@@ -16,8 +16,7 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
     public static Dictionary<string, string?> BaseSettings(string role) => new()
     {
         ["GoMicro:Role"] = role,
-        ["Auth:Jwt:PrivateKeyPath"] = TestEnvironment.JwtKeyFiles.PrivateKey,
-        ["Auth:Jwt:PublicKeyPath"] = TestEnvironment.JwtKeyFiles.PublicKey,
+        ["Auth:Jwt:SigningKeyPath"] = TestEnvironment.JwtKeyFiles.PrivateKey,
         ["Database:MigrateOnStartup"] = "true",
         ["Database:Seed"] = "true",
         ["ConnectionStrings:Redis"] = "",

@@ -1,0 +1,107 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using GoMicro.Integration.Tests.Infrastructure;
+
+namespace GoMicro.Integration.Tests.Auth;
+
+/// <summary>
+/// Key ids, the published JWKS and a rotation as the README describes it, on running monoliths sharing one database:
+/// the old key becomes a verification key, so tokens it signed keep working; removing it later refuses them.
+/// </summary>
+public sealed class KeyRotationTests : IAsyncLifetime
+{
+    private TestDatabase _auth = null!;
+    private TestDatabase _blog = null!;
+    private readonly string _oldKey = NewKeyFile();
+    private readonly string _newKey = NewKeyFile();
+
+    public async Task InitializeAsync()
+    {
+        _auth = await TestDatabase.CreateAsync("auth");
+        _blog = await TestDatabase.CreateAsync("blog");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _auth.DisposeAsync();
+        await _blog.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_signed_in_token_carries_a_kid_the_jwks_publishes_and_the_jwks_needs_no_api_key()
+    {
+        await using var host = await StartAsync(_oldKey);
+        using var client = host.CreateClient();
+        var token = await SignUpAsync(client);
+
+        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[0])));
+        var kid = header.RootElement.GetProperty("kid").GetString();
+
+        var response = await client.GetAsync("/auth/.well-known/jwks.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        using var jwks = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
+        Assert.Equal(kid, key.GetProperty("kid").GetString());
+        Assert.Equal(["kty", "kid", "use", "alg", "n", "e"], key.EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public async Task A_rotation_keeps_older_tokens_valid_until_the_old_key_is_removed()
+    {
+        string oldToken;
+        await using (var before = await StartAsync(_oldKey))
+        using (var client = before.CreateClient())
+            oldToken = await SignUpAsync(client);
+
+        await using (var rotated = await StartAsync(_newKey, _oldKey))
+        using (var client = rotated.CreateClient())
+        {
+            (await client.GetEnvelopeAsync("/auth/profile/mine", oldToken)).ShouldSucceed();
+            var newToken = await SignUpAsync(client);
+            Assert.NotEqual(Kid(oldToken), Kid(newToken));
+            using var jwks = JsonDocument.Parse(await client.GetStringAsync("/auth/.well-known/jwks.json"));
+            Assert.Equal([Kid(newToken), Kid(oldToken)], jwks.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("kid").GetString()));
+        }
+
+        await using (var oldKeyRemoved = await StartAsync(_newKey))
+        using (var client = oldKeyRemoved.CreateClient())
+            (await client.GetEnvelopeAsync("/auth/profile/mine", oldToken)).ShouldFail(HttpStatusCode.Unauthorized, "permission denied: invalid access token");
+    }
+
+    private async Task<GoMicroHostFactory> StartAsync(string signingKey, params string[] verificationKeys)
+    {
+        var settings = GoMicroHostFactory.BaseSettings("monolith");
+        settings["ConnectionStrings:Auth"] = _auth.ConnectionString;
+        settings["ConnectionStrings:Blog"] = _blog.ConnectionString;
+        settings["Auth:Jwt:SigningKeyPath"] = signingKey;
+        for (var i = 0; i < verificationKeys.Length; i++) settings[$"Auth:Jwt:VerificationKeyPaths:{i}"] = verificationKeys[i];
+        var host = new GoMicroHostFactory(settings);
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<string> SignUpAsync(HttpClient client)
+    {
+        var email = $"rotation-{Guid.NewGuid():N}@example.com";
+        var signUp = (await client.PostEnvelopeAsync("/auth/signup/basic", new { email, password = "secret-password", name = "Rotation" })).ShouldSucceed();
+        return signUp.Data.GetProperty("tokens").GetProperty("accessToken").GetString()!;
+    }
+
+    private static string? Kid(string token)
+    {
+        using var header = JsonDocument.Parse(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[0])));
+        return header.RootElement.GetProperty("kid").GetString();
+    }
+
+    private static string NewKeyFile()
+    {
+        using var rsa = RSA.Create(2048);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("gomicro-rotation-").FullName, "private.pem");
+        File.WriteAllText(path, rsa.ExportPkcs8PrivateKeyPem());
+        return path;
+    }
+}
