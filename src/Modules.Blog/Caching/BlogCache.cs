@@ -60,11 +60,12 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
 {
     private const string SimilarGeneration = "blog:gen:similar";
 
+    // Each starts from the cache's defaults, which carry the Redis timeouts (AddCoherentCache).
     /// <summary>Generations outlive the views they name in Redis; an idle one is simply recreated with a new token.</summary>
-    private readonly FusionCacheEntryOptions _generationEntry = new FusionCacheEntryOptions(TimeSpan.FromDays(1))
-        .SetMemoryCacheDuration(options.Value.GenerationMemoryDuration);
-    private readonly FusionCacheEntryOptions _publicBlogEntry = new(options.Value.PublicBlogDuration);
-    private readonly FusionCacheEntryOptions _similarEntry = new(options.Value.SimilarBlogsDuration);
+    private readonly FusionCacheEntryOptions _generationEntry = cache.CreateEntryOptions(
+        entry => entry.SetMemoryCacheDuration(options.Value.GenerationMemoryDuration), TimeSpan.FromDays(1));
+    private readonly FusionCacheEntryOptions _publicBlogEntry = cache.CreateEntryOptions(duration: options.Value.PublicBlogDuration);
+    private readonly FusionCacheEntryOptions _similarEntry = cache.CreateEntryOptions(duration: options.Value.SimilarBlogsDuration);
     private readonly IBlogViewLoadHook[] _hooks = hooks.ToArray();
 
     /// <summary>The tag of every cached view that embeds the profile of author <paramref name="authorId"/>.</summary>

@@ -194,6 +194,24 @@ public sealed class CrossInstanceInvalidationTests(TwoInstancesOnOneRedisTopolog
     }
 
     [Fact]
+    public async Task Views_loaded_on_one_instance_are_served_to_the_other_from_redis()
+    {
+        var (_, blog, neighbour, _) = await TwoSimilarBlogsAsync();
+        Assert.Equal(blog.Title, await TitleAsync(topology.Blog, $"/blog/slug/{blog.Slug}"));
+        Assert.Contains(blog.Id, await SimilarIdsAsync(topology.Blog, neighbour));
+
+        // Behind the API's back, so only a cached copy can still show the old state.
+        await topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title, published = false WHERE id = @id RETURNING 1", ("title", "Changed behind the API"), ("id", blog.Id));
+
+        // The second instance never loaded them: it reads (and deserializes) what the first stored in Redis.
+        var bySlug = (await topology.Second.GetEnvelopeAsync($"/blog/slug/{blog.Slug}")).ShouldSucceed().Data;
+        Assert.Equal(blog.Title, bySlug.GetProperty("title").GetString());
+        Assert.Equal(blog.Id, bySlug.GetProperty("_id").GetGuid());
+        Assert.False(string.IsNullOrEmpty(bySlug.GetProperty("author").GetProperty("name").GetString()));
+        Assert.Contains(blog.Id, await SimilarIdsAsync(topology.Second, neighbour));
+    }
+
+    [Fact]
     public async Task A_hit_is_served_from_the_instances_memory_without_redis()
     {
         var (_, blog, _, _) = await TwoSimilarBlogsAsync();
