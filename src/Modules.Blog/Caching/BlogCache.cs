@@ -1,5 +1,6 @@
 using GoMicro.Modules.Blog.Model;
 using Microsoft.Extensions.Options;
+using MongoDB.Bson;
 using ZiggyCreatures.Caching.Fusion;
 
 namespace GoMicro.Modules.Blog.Caching;
@@ -72,7 +73,7 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     public static string AuthorTag(Guid authorId) => $"author:{authorId}";
 
     /// <summary>The public blog with this id, from the cache or from <paramref name="load"/> (whose non-null result is cached).</summary>
-    public async Task<PublicBlog?> GetPublicByIdAsync(Guid id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
+    public async Task<PublicBlog?> GetPublicByIdAsync(ObjectId id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
     {
         var generation = await GenerationAsync(IdGeneration(id), cancellationToken);
         return await GetOrLoadAsync($"blog:id:{id}:{generation}", _publicBlogEntry, load, b => [AuthorTag(b.Author.Id)], cancellationToken);
@@ -86,7 +87,7 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     }
 
     /// <summary>The similar list of blog <paramref name="id"/>, from the cache or from <paramref name="load"/>.</summary>
-    public async Task<ItemBlog[]?> GetSimilarAsync(Guid id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
+    public async Task<ItemBlog[]?> GetSimilarAsync(ObjectId id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
     {
         var generation = await GenerationAsync(SimilarGeneration, cancellationToken);
         return await GetOrLoadAsync($"blog:similar:{id}:{generation}", _similarEntry, load, _ => null, cancellationToken);
@@ -97,7 +98,7 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     /// <paramref name="slugs"/> (old and new when the slug changed) and, when <paramref name="publicListsAffected"/> (the
     /// blog was or is published), every similar list. Call after the database commit. Never throws for Redis failures.
     /// </summary>
-    public async Task InvalidateAsync(Guid id, IEnumerable<string> slugs, bool publicListsAffected)
+    public async Task InvalidateAsync(ObjectId id, IEnumerable<string> slugs, bool publicListsAffected)
     {
         IEnumerable<string> generations = [IdGeneration(id), .. slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
         if (publicListsAffected) generations = generations.Append(SimilarGeneration);
@@ -110,7 +111,7 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     public ValueTask InvalidateAuthorAsync(Guid authorId, CancellationToken cancellationToken) =>
         cache.RemoveByTagAsync(AuthorTag(authorId), token: cancellationToken);
 
-    private static string IdGeneration(Guid id) => $"blog:gen:id:{id}";
+    private static string IdGeneration(ObjectId id) => $"blog:gen:id:{id}";
 
     private static string SlugGeneration(string slug) => $"blog:gen:slug:{slug}";
 

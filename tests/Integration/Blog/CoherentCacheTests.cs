@@ -3,6 +3,7 @@ using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Modules.Blog.Caching;
 using Microsoft.Extensions.DependencyInjection;
+using MongoDB.Bson;
 using Xunit.Abstractions;
 
 namespace GoMicro.Integration.Tests.Blog;
@@ -91,9 +92,9 @@ public sealed class CrossInstanceInvalidationTests(TwoInstancesOnOneRedisTopolog
         return read.HttpStatus == HttpStatusCode.OK ? read.Data.GetProperty("title").GetString() : $"HTTP {(int)read.HttpStatus}";
     }
 
-    private static async Task<Guid[]> SimilarIdsAsync(HttpClient client, TestBlog source) =>
+    private static async Task<ObjectId[]> SimilarIdsAsync(HttpClient client, TestBlog source) =>
         (await client.GetEnvelopeAsync($"/blog/list/similar/id/{source.Id}")).ShouldSucceed().Data.EnumerateArray()
-        .Select(b => b.GetProperty("_id").GetGuid()).ToArray();
+        .Select(b => b.GetBlogId()).ToArray();
 
     /// <summary>Runs <paramref name="change"/> on the first instance, then polls the second until
     /// <paramref name="servesOld"/> is false; asserts the contract and reports the figure.</summary>
@@ -201,12 +202,12 @@ public sealed class CrossInstanceInvalidationTests(TwoInstancesOnOneRedisTopolog
         Assert.Contains(blog.Id, await SimilarIdsAsync(topology.Blog, neighbour));
 
         // Behind the API's back, so only a cached copy can still show the old state.
-        await topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title, published = false WHERE id = @id RETURNING 1", ("title", "Changed behind the API"), ("id", blog.Id));
+        await topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title, published = false WHERE id = @id RETURNING 1", ("title", "Changed behind the API"), ("id", blog.Id.ToByteArray()));
 
         // The second instance never loaded them: it reads (and deserializes) what the first stored in Redis.
         var bySlug = (await topology.Second.GetEnvelopeAsync($"/blog/slug/{blog.Slug}")).ShouldSucceed().Data;
         Assert.Equal(blog.Title, bySlug.GetProperty("title").GetString());
-        Assert.Equal(blog.Id, bySlug.GetProperty("_id").GetGuid());
+        Assert.Equal(blog.Id, bySlug.GetBlogId());
         Assert.False(string.IsNullOrEmpty(bySlug.GetProperty("author").GetProperty("name").GetString()));
         Assert.Contains(blog.Id, await SimilarIdsAsync(topology.Second, neighbour));
     }
@@ -218,7 +219,7 @@ public sealed class CrossInstanceInvalidationTests(TwoInstancesOnOneRedisTopolog
         Assert.Equal(blog.Title, await TitleAsync(topology.Blog, $"/blog/id/{blog.Id}"));
 
         // Behind the API's back: a new title in the database, and the view and its generation gone from Redis.
-        await topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title WHERE id = @id RETURNING 1", ("title", "Changed behind the API"), ("id", blog.Id));
+        await topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title WHERE id = @id RETURNING 1", ("title", "Changed behind the API"), ("id", blog.Id.ToByteArray()));
         Assert.True(await RedisServer.DeleteKeysAsync(TestEnvironment.Redis, $"{topology.KeyPrefix}*blog:*id:{blog.Id}*") > 0);
 
         // The first instance answers from its memory (a Redis or database read would see the change); the second,
