@@ -107,10 +107,6 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
             await cache.SetAsync(generation, NewGeneration(), _generationEntry, CancellationToken.None);
     }
 
-    /// <summary>Evicts, on every instance, every cached view embedding the profile of author <paramref name="authorId"/>.</summary>
-    public ValueTask InvalidateAuthorAsync(Guid authorId, CancellationToken cancellationToken) =>
-        cache.RemoveByTagAsync(AuthorTag(authorId), token: cancellationToken);
-
     private static string IdGeneration(ObjectId id) => $"blog:gen:id:{id}";
 
     private static string SlugGeneration(string slug) => $"blog:gen:slug:{slug}";
