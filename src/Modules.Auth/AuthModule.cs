@@ -15,6 +15,7 @@ using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -57,7 +58,14 @@ public sealed class AuthModule : IModule
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RsaKeyProvider>();
         services.AddSingleton<JwtTokenService>();
-        services.AddSingleton<PasswordHasher>();
+        // Identity's v3 format at 100,000 PBKDF2-HMAC-SHA512 iterations (ADR 0017, the cost of ADR 0004), stated here
+        // rather than left to the framework's default so a framework upgrade cannot change the cost silently.
+        services.Configure<PasswordHasherOptions>(options =>
+        {
+            options.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            options.IterationCount = PasswordHashing.Iterations;
+        });
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton<Sessions>();
         services.AddScoped<AccessTokenAuthenticator>();
 
