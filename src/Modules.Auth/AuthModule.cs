@@ -1,16 +1,17 @@
 using GoMicro.Modules.Auth.ApiKeys;
 using GoMicro.Modules.Auth.Authentication;
+using GoMicro.Modules.Auth.Jwks;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Modules.Auth.Security;
 using GoMicro.Modules.Auth.SignIn;
 using GoMicro.Modules.Auth.SignOut;
 using GoMicro.Modules.Auth.SignUp;
-using GoMicro.Modules.Auth.Jwks;
 using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
@@ -53,6 +54,8 @@ public sealed class AuthModule : IModule
         // Prepared statements: the same few queries run on every request (see PostgresConnectionStrings).
         connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
         services.AddDbContextPool<AuthDbContext>(options => AuthDbContext.Configure(options, connectionString));
+        // The auth.events.* this module writes with its changes are published by whichever instance runs first.
+        services.AddOutbox<AuthDbContext>(configuration);
         services.AddHealthChecks().AddDbContextCheck<AuthDbContext>("auth-database", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));

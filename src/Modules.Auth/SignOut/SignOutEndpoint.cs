@@ -1,5 +1,7 @@
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
@@ -11,7 +13,8 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace GoMicro.Modules.Auth.SignOut;
 
-/// <summary><c>DELETE /auth/signout</c>: deletes the session row, so the access and refresh tokens stop working together.</summary>
+/// <summary><c>DELETE /auth/signout</c>: deletes the session row, so the access and refresh tokens stop working together, and
+/// announces <see cref="AuthEvents.SessionEnded"/> in the same transaction so other processes drop their cached authentication.</summary>
 internal static class SignOutEndpoint
 {
     public static void Map(IEndpointRouteBuilder auth) =>
@@ -29,7 +32,14 @@ internal static class SignOutEndpoint
         var verified = new JsonWebToken(token);
         var userId = Guid.ParseExact(verified.Subject, "D");
 
-        await db.Keystore.Where(k => k.UserId == userId && k.PrimaryKey == verified.Id).ExecuteDeleteAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var removed = await db.Keystore.Where(k => k.UserId == userId && k.PrimaryKey == verified.Id).ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0)
+        {
+            db.AddOutboxMessage(AuthEvents.SessionEnded, new SessionEnded(userId, verified.Id, SessionEndReasons.SignOut));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
         return ApiResults.Success("signout success");
     }
 }
