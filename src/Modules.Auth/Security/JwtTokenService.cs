@@ -92,9 +92,12 @@ internal sealed class JwtTokenService
             LifetimeValidator = checkExpiry ? Lifetime : null,
             // A token without a kid (signed before key ids existed) is tried against every key of the ring.
             TryAllIssuerSigningKeys = true,
+            // The handler reports another algorithm as a signature that no key verifies; the parsed header tells which.
+            IncludeTokenOnFailedValidation = true,
         };
         var result = await _handler.ValidateTokenAsync(token, parameters);
-        if (!result.IsValid) return Fail(Reason(result.Exception));
+        if (!result.IsValid)
+            return Fail(result.TokenOnFailedValidation is JsonWebToken { Alg: not SecurityAlgorithms.RsaSha256 } ? "algorithm" : Reason(result.Exception));
 
         var jwt = (JsonWebToken)result.SecurityToken;
         if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp))

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace GoMicro.Integration.Tests.Auth;
 
@@ -47,20 +49,36 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var key = Assert.Single(jwks.RootElement.GetProperty("keys").EnumerateArray());
         Assert.Equal(kid, key.GetProperty("kid").GetString());
         Assert.Equal(["kty", "kid", "use", "alg", "n", "e"], key.EnumerateObject().Select(p => p.Name));
+
+        // What a gateway does: verify the token with nothing but the published key.
+        var verified = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            IssuerSigningKey = new JsonWebKey(key.GetRawText()),
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidIssuer = "gomicro",
+            ValidAudience = "gomicro",
+        });
+        Assert.True(verified.IsValid, verified.Exception?.Message);
     }
 
     [Fact]
     public async Task A_rotation_keeps_older_tokens_valid_until_the_old_key_is_removed()
     {
-        string oldToken;
+        string oldToken, oldRefresh, otherToken;
         await using (var before = await StartAsync(_oldKey))
         using (var client = before.CreateClient())
-            oldToken = await SignUpAsync(client);
+        {
+            (oldToken, _) = await SignUpWithRefreshAsync(client);
+            (otherToken, oldRefresh) = await SignUpWithRefreshAsync(client);
+        }
 
         await using (var rotated = await StartAsync(_newKey, _oldKey))
         using (var client = rotated.CreateClient())
         {
             (await client.GetEnvelopeAsync("/auth/profile/mine", oldToken)).ShouldSucceed();
+            // A refresh token of the old key still refreshes, and the new pair is signed by the new key.
+            var refreshed = (await client.PostEnvelopeAsync("/auth/token/refresh", new { refreshToken = oldRefresh }, otherToken)).ShouldSucceed();
+            Assert.Equal(Kid(await SignUpAsync(client)), Kid(refreshed.Data.GetProperty("accessToken").GetString()!));
             var newToken = await SignUpAsync(client);
             Assert.NotEqual(Kid(oldToken), Kid(newToken));
             using var jwks = JsonDocument.Parse(await client.GetStringAsync("/auth/.well-known/jwks.json"));
@@ -84,11 +102,14 @@ public sealed class KeyRotationTests : IAsyncLifetime
         return host;
     }
 
-    private static async Task<string> SignUpAsync(HttpClient client)
+    private static async Task<string> SignUpAsync(HttpClient client) => (await SignUpWithRefreshAsync(client)).AccessToken;
+
+    private static async Task<(string AccessToken, string RefreshToken)> SignUpWithRefreshAsync(HttpClient client)
     {
         var email = $"rotation-{Guid.NewGuid():N}@example.com";
         var signUp = (await client.PostEnvelopeAsync("/auth/signup/basic", new { email, password = "secret-password", name = "Rotation" })).ShouldSucceed();
-        return signUp.Data.GetProperty("tokens").GetProperty("accessToken").GetString()!;
+        var tokens = signUp.Data.GetProperty("tokens");
+        return (tokens.GetProperty("accessToken").GetString()!, tokens.GetProperty("refreshToken").GetString()!);
     }
 
     private static string? Kid(string token)
