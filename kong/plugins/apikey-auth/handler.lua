@@ -5,7 +5,9 @@
 -- external plugin server process (the Go reference ran one for its Go plugin).
 --
 -- Decisions, and why:
--- * Health paths pass untouched: probes and load balancers carry no key.
+-- * Health paths pass untouched: probes and load balancers carry no key. So
+--   does the JWKS (/auth/.well-known/jwks.json): public keys, fetched by
+--   gateways and services that verify tokens without any credentials.
 -- * A missing key is answered here (401) without a network call, in the
 --   product's error envelope so clients see one error format.
 -- * Verification URLs are tried in order; the next URL is tried only when a

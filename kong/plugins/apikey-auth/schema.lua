@@ -28,12 +28,13 @@ return {
           { cache_ttl = { type = "number", required = true, default = 60, gt = 0 } },
           -- Milliseconds for connect, send and read of one verification call.
           { timeout = { type = "integer", required = true, default = 2000, gt = 0 } },
-          -- Exact paths that need no key: the health endpoints, which load
-          -- balancers and probes call without credentials.
+          -- Exact paths that need no key, as the Host serves them: the health
+          -- endpoints, which load balancers and probes call without
+          -- credentials, and the JWKS (public keys that verify tokens).
           { public_paths = {
               type = "array",
               required = true,
-              default = { "/auth/health", "/blog/health", "/health/live", "/health/ready" },
+              default = { "/auth/health", "/blog/health", "/health/live", "/health/ready", "/auth/.well-known/jwks.json" },
               elements = { type = "string", match = "^/" },
           } },
         },

@@ -56,10 +56,18 @@ public sealed class DeploymentFilesTests
 
     [Theory]
     [MemberData(nameof(Topologies))]
-    public void The_api_key_plugin_lets_only_health_endpoints_through_without_a_key(string composeFile, string kongFile)
+    public void The_api_key_plugin_lets_only_the_Hosts_keyless_endpoints_through_without_a_key(string composeFile, string kongFile)
     {
         _ = composeFile;
-        Assert.Empty(DeploymentRules.PublicPathsThatAreNotHealth(KongConfig.Load(kongFile), HealthPaths()));
+        Assert.Empty(DeploymentRules.PublicPathsThatNeedAKey(KongConfig.Load(kongFile), new HashSet<string>([.. HealthPaths(), JwksPath])));
+    }
+
+    [Theory]
+    [MemberData(nameof(Topologies))]
+    public void The_api_key_plugin_lets_the_JWKS_through_without_a_key(string composeFile, string kongFile)
+    {
+        _ = composeFile;
+        Assert.Empty(DeploymentRules.KeylessPathsKongRefuses(KongConfig.Load(kongFile), [JwksPath]));
     }
 
     [Theory]
@@ -132,6 +140,9 @@ public sealed class DeploymentFilesTests
         ModuleCatalog.Roles.TryGetValue(role, out var modules) ? modules : [];
 
     private static IReadOnlyCollection<string> ModuleNames() => ModuleCatalog.All.Select(m => m.Name).ToList();
+
+    /// <summary>The Auth module's public keys (JwksEndpoint), served without an API key.</summary>
+    private static string JwksPath => ModuleCatalog.All.Single(m => m.Name == "auth").RoutePrefix + "/.well-known/jwks.json";
 
     /// <summary>Each module's <c>{prefix}/health</c> and the Host's probe endpoints (see HealthEndpoints).</summary>
     private static HashSet<string> HealthPaths() =>

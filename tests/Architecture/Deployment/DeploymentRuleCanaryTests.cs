@@ -55,6 +55,7 @@ public sealed class DeploymentRuleCanaryTests
                 - http://auth2:8080/auth/verify/apikey
               public_paths:
                 - /auth/health
+                - /auth/.well-known/jwks.json
         """;
 
     private static readonly string GoodServices = """
@@ -83,7 +84,8 @@ public sealed class DeploymentRuleCanaryTests
         Assert.Empty(DeploymentRules.RoutePrefixesWithoutKongRoute(["/auth", "/blog"], kong));
         Assert.Empty(DeploymentRules.KongTargetsOutsideCompose(kong, Compose, HostPort));
         Assert.Empty(DeploymentRules.VerificationUrlsNotAtAuthServices(kong, Compose, HostPort, "/auth/verify/apikey", RoleRunsAuth));
-        Assert.Empty(DeploymentRules.PublicPathsThatAreNotHealth(kong, new HashSet<string> { "/auth/health" }));
+        Assert.Empty(DeploymentRules.PublicPathsThatNeedAKey(kong, new HashSet<string> { "/auth/health", "/auth/.well-known/jwks.json" }));
+        Assert.Empty(DeploymentRules.KeylessPathsKongRefuses(kong, ["/auth/.well-known/jwks.json"]));
         Assert.Empty(DeploymentRules.ServicesWithoutHealthCheck(Compose));
         Assert.Empty(DeploymentRules.DependenciesThatDoNotWait(Compose));
     }
@@ -170,11 +172,19 @@ public sealed class DeploymentRuleCanaryTests
     }
 
     [Fact]
-    public void A_public_path_that_is_not_a_health_endpoint_is_reported()
+    public void A_public_path_that_the_Host_serves_only_with_a_key_is_reported()
     {
         var kong = Kong(GoodServices, GoodPlugin + "\n        - /auth/signup/basic");
-        Assert.Contains(DeploymentRules.PublicPathsThatAreNotHealth(kong, new HashSet<string> { "/auth/health" }),
+        Assert.Contains(DeploymentRules.PublicPathsThatNeedAKey(kong, new HashSet<string> { "/auth/health", "/auth/.well-known/jwks.json" }),
             p => p.Contains("/auth/signup/basic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_JWKS_that_Kong_asks_a_key_for_is_reported()
+    {
+        var kong = Kong(GoodServices, GoodPlugin.Replace("\n        - /auth/.well-known/jwks.json", "", StringComparison.Ordinal));
+        Assert.Equal(["the apikey-auth plugin asks a key for /auth/.well-known/jwks.json, which the Host serves without one"],
+            DeploymentRules.KeylessPathsKongRefuses(kong, ["/auth/.well-known/jwks.json"]));
     }
 
     [Fact]

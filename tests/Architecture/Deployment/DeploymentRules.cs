@@ -91,13 +91,24 @@ internal static partial class DeploymentRules
         return problems;
     }
 
-    /// <summary>Only health endpoints may be reachable through Kong without a key.</summary>
-    public static IReadOnlyList<string> PublicPathsThatAreNotHealth(KongConfig kong, IReadOnlySet<string> healthPaths) =>
+    /// <summary>Only what the Host itself serves without a key (health endpoints, the JWKS) may pass Kong without one.</summary>
+    public static IReadOnlyList<string> PublicPathsThatNeedAKey(KongConfig kong, IReadOnlySet<string> keylessPaths) =>
         kong.Plugins.Where(p => p.Name == ApiKeyPluginName)
             .SelectMany(p => p.Strings("public_paths"))
-            .Where(path => !healthPaths.Contains(path))
-            .Select(path => $"the {ApiKeyPluginName} plugin lets {path} through without a key, but it is no health endpoint")
+            .Where(path => !keylessPaths.Contains(path))
+            .Select(path => $"the {ApiKeyPluginName} plugin lets {path} through without a key, but the Host requires one there")
             .ToList();
+
+    /// <summary>Paths that clients must reach without a key through Kong (the JWKS: gateways and other services fetch it
+    /// with no credentials) but that the key plugin does not list in <c>public_paths</c>.</summary>
+    public static IReadOnlyList<string> KeylessPathsKongRefuses(KongConfig kong, IEnumerable<string> mustBePublic)
+    {
+        var plugins = kong.Plugins.Where(p => p.Name == ApiKeyPluginName).ToList();
+        return mustBePublic
+            .Where(path => plugins.Any(p => !p.Strings("public_paths").Contains(path)))
+            .Select(path => $"the {ApiKeyPluginName} plugin asks a key for {path}, which the Host serves without one")
+            .ToList();
+    }
 
     /// <summary>
     /// Every variable set on a Host container must bind to a configuration key of appsettings.json (<c>A__B</c> is

@@ -162,7 +162,7 @@ function fake.config(overrides)
     verification_urls = { "http://auth1:8080/auth/verify/apikey", "http://auth2:8080/auth/verify/apikey" },
     cache_ttl = 60,
     timeout = 2000,
-    public_paths = { "/auth/health", "/blog/health", "/health/live", "/health/ready" },
+    public_paths = { "/auth/health", "/blog/health", "/health/live", "/health/ready", "/auth/.well-known/jwks.json" },
   }
   for name, value in pairs(overrides or {}) do
     conf[name] = value

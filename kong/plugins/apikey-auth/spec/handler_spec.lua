@@ -26,8 +26,8 @@ describe("apikey-auth", function()
     conf = fake.config()
   end)
 
-  describe("health paths", function()
-    for _, path in ipairs({ "/auth/health", "/blog/health", "/health/live", "/health/ready" }) do
+  describe("public paths", function()
+    for _, path in ipairs({ "/auth/health", "/blog/health", "/health/live", "/health/ready", "/auth/.well-known/jwks.json" }) do
       it("lets " .. path .. " through without a key and without calling auth", function()
         assert.is_nil(request(path, nil))
         assert.equal(0, #world.calls)
@@ -37,6 +37,11 @@ describe("apikey-auth", function()
     it("does not treat a longer path that starts like a health path as public", function()
       assert.equal(401, request("/auth/health/../users", nil).status)
       assert.equal(401, request("/auth/healthz", nil).status)
+    end)
+
+    it("does not treat the JWKS's folder or a look-alike as public", function()
+      assert.equal(401, request("/auth/.well-known", nil).status)
+      assert.equal(401, request("/auth/.well-known/jwks.json.bak", nil).status)
     end)
 
     it("uses the configured public paths rather than a built-in list", function()

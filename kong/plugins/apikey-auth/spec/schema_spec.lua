@@ -41,8 +41,8 @@ describe("apikey-auth schema", function()
     assert.same(conf.public_paths, config_fields.public_paths.default)
   end)
 
-  it("lets only the health paths through by default", function()
-    assert.same({ "/auth/health", "/blog/health", "/health/live", "/health/ready" },
+  it("lets only the health paths and the JWKS through by default", function()
+    assert.same({ "/auth/health", "/blog/health", "/health/live", "/health/ready", "/auth/.well-known/jwks.json" },
       config_fields.public_paths.default)
   end)
 end)
