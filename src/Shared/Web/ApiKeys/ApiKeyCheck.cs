@@ -3,7 +3,8 @@ using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Envelope;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Caching.Memory;
+using GoMicro.Shared.Web.Authentication;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace GoMicro.Shared.Web.ApiKeys;
@@ -15,12 +16,26 @@ public sealed class ApiKeyOptions
     public const string SectionName = "ApiKey";
 
     /// <summary><c>ApiKey:CacheDuration</c>: how long a key found valid is trusted without asking the Auth module again.
-    /// Default 1 minute, so a deactivated key stops working within a minute. Invalid keys are never cached.</summary>
+    /// Default 1 minute. A deactivated key is refused sooner: the Auth module's <see cref="AuthEvents.ApiKeyChanged"/>
+    /// evicts it, and while events cannot arrive cached answers are not used.</summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary><c>ApiKey:Mode</c>: who checks <c>x-api-key</c>. <see cref="ApiKeyMode.Check"/> (default) checks every
     /// request here; <see cref="ApiKeyMode.Gateway"/> leaves it to the gateway in front (api.md section 6).</summary>
     public ApiKeyMode Mode { get; set; } = ApiKeyMode.Check;
+
+    /// <summary><c>ApiKey:NegativeCacheDuration</c>: how long a key found unknown or inactive is refused without asking
+    /// again, so a client repeating a bad key costs no bus request each time. Default 5 s; a key created meanwhile is
+    /// accepted at once (its <see cref="AuthEvents.ApiKeyChanged"/> evicts the refusal). Zero turns it off.</summary>
+    public TimeSpan NegativeCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>ApiKey:FailSafeGrace</c>: when the Auth module cannot be reached, a key that it found valid within this
+    /// long keeps working, so public reads survive an Auth outage; after it, such requests get 503. Default 5 minutes;
+    /// zero turns it off.</summary>
+    public TimeSpan FailSafeGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>ApiKey:MaxEntries</c>: the most keys cached per process (valid and refused together). Default 10 000.</summary>
+    public int MaxEntries { get; set; } = 10_000;
 }
 
 /// <summary>Values of <see cref="ApiKeyOptions.Mode"/>.</summary>
@@ -52,29 +67,56 @@ public interface IApiKeyValidator
 }
 
 /// <summary>
-/// Asks the Auth module over the bus (<see cref="AuthSubjects.ApiKeyVerify"/>) and caches positive answers for
-/// <see cref="ApiKeyOptions.CacheDuration"/>, so a steady client costs no bus hop. The same code serves every role:
-/// in the monolith the bus hop is in-process.
+/// Asks the Auth module over the bus (<see cref="AuthSubjects.ApiKeyVerify"/>) and caches the answer under the key's
+/// SHA-256 (<see cref="ApiKeyHash"/>): valid for <see cref="ApiKeyOptions.CacheDuration"/>, refused for
+/// <see cref="ApiKeyOptions.NegativeCacheDuration"/>, evicted on <see cref="AuthEvents.ApiKeyChanged"/> and not trusted
+/// while the bus is not receiving events. When the Auth module cannot be reached, a key valid within
+/// <see cref="ApiKeyOptions.FailSafeGrace"/> is accepted (logged). The same code serves every role: in the monolith the
+/// bus hop is in-process.
 /// </summary>
-internal sealed class BusApiKeyValidator(IModuleBus bus, IMemoryCache cache, IOptions<ApiKeyOptions> options) : IApiKeyValidator
+internal sealed class BusApiKeyValidator(
+    IModuleBus bus, IBusSubscriptionState state, IOptions<ApiKeyOptions> options, TimeProvider time, ILogger<BusApiKeyValidator> logger)
+    : IApiKeyValidator
 {
-    private readonly TimeSpan _cacheDuration = options.Value.CacheDuration;
+    private readonly ApiKeyOptions _options = options.Value;
+    private readonly EventEvictedCache<bool> _cache = new(state, time, options.Value.MaxEntries);
+    /// <summary>When each key was last found valid, for the fail-safe; bounded like the cache, cleared by events.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _lastValid = new(StringComparer.Ordinal);
 
     public async ValueTask<bool> IsValidAsync(string key, CancellationToken cancellationToken)
     {
-        var cacheKey = (nameof(BusApiKeyValidator), key);
-        if (cache.TryGetValue(cacheKey, out _)) return true;
+        var hash = ApiKeyHash.Of(key);
+        if (_cache.TryGet(hash, out var valid)) return valid;
+        var fetch = _cache.BeginFetch();
         try
         {
             await bus.RequestAsync<Text, ApiKeyInfo>(AuthSubjects.ApiKeyVerify, new Text(key), cancellationToken);
         }
         catch (BusErrorException)
         {
+            _lastValid.TryRemove(hash, out _);
+            _cache.TryStore(hash, false, _options.NegativeCacheDuration, null, null, fetch);
             return false;
         }
-        cache.Set(cacheKey, true, _cacheDuration);
+        catch (BusUnavailableException ex) when (_lastValid.TryGetValue(hash, out var at) && time.GetUtcNow() - at < _options.FailSafeGrace)
+        {
+            logger.LogWarning("The Auth module cannot be reached ({Reason}); accepting an API key it found valid {Age} ago (fail-safe)",
+                ex.Reason, time.GetUtcNow() - at);
+            return true;
+        }
+        _cache.TryStore(hash, true, _options.CacheDuration, null, null, fetch);
+        if (_lastValid.Count < _options.MaxEntries || _lastValid.ContainsKey(hash)) _lastValid[hash] = time.GetUtcNow();
         return true;
     }
+
+    /// <summary>Evicts a key on <see cref="AuthEvents.ApiKeyChanged"/>, everywhere it was cached (and its fail-safe).</summary>
+    public void MapEvents(IBusHandlerRegistry registry) =>
+        registry.MapEvent<ApiKeyChanged>(AuthEvents.ApiKeyChanged, (changed, context) =>
+        {
+            _lastValid.TryRemove(changed.KeySha256, out _);
+            _cache.Evict(changed.KeySha256);
+            return Task.CompletedTask;
+        });
 }
 
 /// <summary>
