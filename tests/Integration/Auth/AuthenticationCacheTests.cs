@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Integration.Tests.Split;
+using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace GoMicro.Integration.Tests.Auth;
@@ -50,6 +52,55 @@ public sealed class AuthenticationCacheTests(ScaledOutTopology topology, ITestOu
     }
 
     [Fact]
+    public async Task Refreshing_on_one_auth_instance_makes_the_other_blog_instance_refuse_the_old_token_within_500_ms()
+    {
+        var author = await TestUsers.CreateAsync(topology, RoleCodes.Author);
+        using var blog = topology.BlogHosts[1].CreateClient();
+        using var otherAuth = topology.AuthHosts[1].CreateClient();
+        (await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();
+
+        var refreshed = await otherAuth.PostEnvelopeAsync("/auth/token/refresh", new { refreshToken = author.RefreshToken }, author.AccessToken);
+        var newAccess = refreshed.ShouldSucceed().Data.GetProperty("accessToken").GetString()!;
+        var elapsed = await UntilAsync(async () => (await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).HttpStatus == HttpStatusCode.Unauthorized);
+
+        output.WriteLine($"refreshed token refused by the other blog instance after {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed < EvictionBound, $"refused after {elapsed.TotalMilliseconds:F0} ms");
+        (await blog.GetEnvelopeAsync(AuthorDrafts, newAccess)).ShouldSucceed();
+    }
+
+    [Fact]
+    public async Task Signing_out_refuses_the_token_on_the_same_instance_at_once()
+    {
+        var author = await TestUsers.CreateAsync(topology, RoleCodes.Author);
+        using var auth = topology.AuthHosts[0].CreateClient();
+        (await auth.GetEnvelopeAsync("/auth/profile/mine", author.AccessToken)).ShouldSucceed();
+
+        (await auth.DeleteEnvelopeAsync("/auth/signout", author.AccessToken)).ShouldSucceed("signout success");
+
+        // No wait: the instance that ended the session forgot it before answering, without waiting for its own event.
+        (await auth.GetEnvelopeAsync("/auth/profile/mine", author.AccessToken)).ShouldFail(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_unknown_api_key_repeated_costs_one_verification_request()
+    {
+        var unknown = Convert.ToHexString(Guid.NewGuid().ToByteArray());
+        using var blog = topology.BlogHosts[1].CreateClient();
+        await using var probe = NatsProbe.Connect(topology.Nats.Url);
+        var before = (await probe.RequestCountsAsync("auth", AuthSubjects.ApiKeyVerify, 2)).Values.Sum();
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+            (await blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=5", apiKey: unknown)).ShouldFail(HttpStatusCode.Forbidden);
+        var elapsed = clock.Elapsed;
+
+        var asked = (await probe.RequestCountsAsync("auth", AuthSubjects.ApiKeyVerify, 2)).Values.Sum() - before;
+        output.WriteLine($"50 requests with an unknown key in {elapsed.TotalMilliseconds:F0} ms: {asked} auth.apikey.verify request(s)");
+        // Asked once per ApiKey:NegativeCacheDuration (5 s): once, unless a very slow machine spread the requests wider.
+        Assert.InRange(asked, 1, 1 + (long)(elapsed / TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
     public async Task Roles_granted_and_revoked_by_the_admin_command_apply_to_an_existing_token_within_two_seconds()
     {
         var user = await TestUsers.CreateAsync(topology);
@@ -93,6 +144,8 @@ public sealed class AuthenticationCacheTests(ScaledOutTopology topology, ITestOu
         await topology.Nats.StopAsync();
         try
         {
+            var state = topology.BlogHosts[1].Services.GetRequiredService<IBusSubscriptionState>();
+            await Eventually.HoldsAsync(() => Task.FromResult(!state.IsReceiving), TimeSpan.FromSeconds(10), "the blog instance notices NATS is gone");
             // The cached answer would say 200; without events it may be stale, so the blog asks Auth, which it cannot reach.
             var down = await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken);
             down.ShouldFail(HttpStatusCode.ServiceUnavailable);

@@ -59,12 +59,18 @@ public sealed class AuthenticationCache(IBusSubscriptionState state, IOptions<Au
         _cache.TryStore(key, user, lifetime < _maxAge ? lifetime : _maxAge, user.Id, sessionId, fetch);
     }
 
+    /// <summary>Forgets every cached authentication of the session <paramref name="sessionId"/> (a token's <c>jti</c>) now.
+    /// The Auth module calls it right after committing a sign-out or refresh, so the instance that ended the session
+    /// refuses its token at once rather than when the event comes back; other processes wait for the event.</summary>
+    /// <param name="sessionId">The ended session's access-token id.</param>
+    public void EvictSession(string sessionId) => _cache.Evict(e => e.SessionId == sessionId);
+
     /// <summary>Subscribes to the Auth module's events.</summary>
     public void MapEvents(IBusHandlerRegistry registry)
     {
         registry.MapEvent<SessionEnded>(AuthEvents.SessionEnded, (ended, _) =>
         {
-            _cache.Evict(e => e.SessionId == ended.SessionId);
+            EvictSession(ended.SessionId);
             return Task.CompletedTask;
         });
         registry.MapEvent<UserChanged>(AuthEvents.UserChanged, (changed, _) =>
