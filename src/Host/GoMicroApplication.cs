@@ -31,13 +31,15 @@ public static class GoMicroApplication
         var role = (builder.Configuration[RoleKey] ?? ModuleCatalog.MonolithRole).ToLowerInvariant();
         var modules = ModuleCatalog.ForRole(role);
         builder.Services.AddSingleton(new ActiveModules(role, modules));
+        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
+        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
+        if (role == Gateway.GatewayApplication.Role)
+            return BuildGateway(builder);
         var transport = EffectiveTransport(role, builder.Configuration);
         builder.Services.AddModuleBus(builder.Configuration);
         builder.Services.PostConfigure<BusOptions>(o => o.Transport = transport);
         if (transport == BusTransportKind.Nats)
             builder.Services.AddNatsBusTransport(NatsServiceIdentity.ForRole(role, typeof(GoMicroApplication).Assembly), HealthEndpoints.ReadyTag);
-        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
-        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
         builder.Services.AddWebConventions(builder.Configuration);
         foreach (var module in modules)
@@ -58,6 +60,15 @@ public static class GoMicroApplication
             "GoMicro.NET starting as role {Role} with modules {Modules}; bus transport {Transport} serves {Subjects}; requested from other services: {Remote}",
             role, string.Join(", ", modules.Select(m => m.Name)), transport, registry.RequestEndpoints.Count == 0 ? "nothing" : string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)),
             remote.Count == 0 ? "none" : string.Join(", ", remote));
+        return app;
+    }
+
+    private static WebApplication BuildGateway(WebApplicationBuilder builder)
+    {
+        Gateway.GatewayApplication.AddServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        Gateway.GatewayApplication.UsePipeline(app);
+        app.Logger.LogInformation("GoMicro.NET starting as role gateway: routes and clusters from the ReverseProxy section, API keys checked at the edge");
         return app;
     }
 
