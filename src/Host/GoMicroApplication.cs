@@ -41,6 +41,14 @@ public static class GoMicroApplication
         if (transport == BusTransportKind.Nats)
             builder.Services.AddNatsBusTransport(NatsServiceIdentity.ForRole(role, typeof(GoMicroApplication).Assembly), HealthEndpoints.ReadyTag);
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
+        try
+        {
+            WebConventions.ApiKeyModeOf(builder.Configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupException(ex.Message);
+        }
         builder.Services.AddWebConventions(builder.Configuration);
         foreach (var module in modules)
             module.AddServices(builder.Services, builder.Configuration, builder.Environment);
@@ -53,7 +61,7 @@ public static class GoMicroApplication
             module.MapBusHandlers(registry);
             module.MapEndpoints(app);
         }
-        var remote = CheckBusSubjects(role, modules, registry, transport);
+        var remote = CheckBusSubjects(role, modules, registry, transport, app.Configuration);
         foreach (var subject in remote) registry.DeclareRemoteCall(subject);
 
         app.Logger.LogInformation(
@@ -92,9 +100,10 @@ public static class GoMicroApplication
     /// Failing at start-up beats a 503 on the first request.
     /// </summary>
     /// <returns>The subjects that will be requested from other processes (over NATS).</returns>
-    private static IReadOnlyList<string> CheckBusSubjects(string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport)
+    private static IReadOnlyList<string> CheckBusSubjects(
+        string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport, IConfiguration configuration)
     {
-        var missing = WebConventions.CalledSubjects.Concat(modules.SelectMany(m => m.CalledSubjects))
+        var missing = WebConventions.CalledSubjects(configuration).Concat(modules.SelectMany(m => m.CalledSubjects))
             .Distinct().Where(s => !registry.Serves(s)).ToArray();
         if (missing.Length > 0 && transport == BusTransportKind.InProcess)
             throw new StartupException(

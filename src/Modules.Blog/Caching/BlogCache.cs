@@ -7,6 +7,7 @@ using GoMicro.Shared.Caching;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Caching;
 
@@ -61,7 +62,7 @@ internal sealed class BlogCache(IDistributedCache cache, IOptions<BlogCacheOptio
     private long _lastWarning = long.MinValue;
 
     /// <summary>The public blog with this id, from the cache or from <paramref name="load"/> (whose non-null result is cached).</summary>
-    public Task<PublicBlog?> GetPublicByIdAsync(Guid id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
+    public Task<PublicBlog?> GetPublicByIdAsync(ObjectId id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
     {
         var family = ById(id);
         return GetOrLoadAsync(family.GenerationKey, family.ViewKey!, _publicBlogEntry, load, cancellationToken);
@@ -75,7 +76,7 @@ internal sealed class BlogCache(IDistributedCache cache, IOptions<BlogCacheOptio
     }
 
     /// <summary>The similar list of blog <paramref name="id"/>, from the cache or from <paramref name="load"/>.</summary>
-    public Task<ItemBlog[]?> GetSimilarAsync(Guid id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken) =>
+    public Task<ItemBlog[]?> GetSimilarAsync(ObjectId id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken) =>
         GetOrLoadAsync(SimilarGeneration, generation => $"blog:similar:{id}:{generation}", _similarEntry, load, cancellationToken);
 
     /// <summary>
@@ -83,7 +84,7 @@ internal sealed class BlogCache(IDistributedCache cache, IOptions<BlogCacheOptio
     /// (old and new when the slug changed) and, when <paramref name="publicListsAffected"/> (the blog was or is published),
     /// every similar list. Call after the database commit. Never throws for cache failures: they are retried later.
     /// </summary>
-    public async Task InvalidateAsync(Guid id, IEnumerable<string> slugs, bool publicListsAffected)
+    public async Task InvalidateAsync(ObjectId id, IEnumerable<string> slugs, bool publicListsAffected)
     {
         IEnumerable<ViewFamily> families = [ById(id), .. slugs.Select(BySlug)];
         if (publicListsAffected) families = families.Append(new ViewFamily(SimilarGeneration, null));
@@ -101,7 +102,7 @@ internal sealed class BlogCache(IDistributedCache cache, IOptions<BlogCacheOptio
         public Func<string, string>? ViewKey { get; } = viewKey;
     }
 
-    private static ViewFamily ById(Guid id) => new($"blog:gen:id:{id}", generation => $"blog:id:{id}:{generation}");
+    private static ViewFamily ById(ObjectId id) => new($"blog:gen:id:{id}", generation => $"blog:id:{id}:{generation}");
 
     private static ViewFamily BySlug(string slug) => new($"blog:gen:slug:{slug}", generation => $"blog:slug:{slug}:{generation}");
 

@@ -42,7 +42,7 @@ internal sealed class BlogDatabase(IServiceScopeFactory scopes, AuthorProfiles a
             seeded += await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO blogs (id, title, description, text, draft_text, tags, author_id, img_url, slug, score,
                                    submitted, drafted, published, status, published_at, created_by, updated_by, created_at, updated_at)
-                VALUES ({Guid.CreateVersion7(at)}, {sample.Title}, {sample.Description}, {sample.Text}, {sample.Text}, {sample.Tags},
+                VALUES ({Requests.BlogIds.New(at).ToByteArray()}, {sample.Title}, {sample.Description}, {sample.Text}, {sample.Text}, {sample.Tags},
                         {SampleBlogs.AuthorId}, {sample.ImgUrl}, {sample.Slug}, {BlogPost.InitialScore},
                         false, false, true, true, {at}, {SampleBlogs.AuthorId}, {SampleBlogs.AuthorId}, {at}, {at})
                 ON CONFLICT (slug) DO NOTHING
