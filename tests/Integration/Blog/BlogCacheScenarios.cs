@@ -172,6 +172,6 @@ public sealed class BlogCacheOnMonolithWithRedis(MonolithWithRedisTopology topol
 
         (await topology.Blog.GetEnvelopeAsync($"/blog/id/{blog.Id}")).ShouldSucceed();
 
-        Assert.NotEmpty(await RedisServer.KeysAsync(TestEnvironment.Redis, $"{topology.KeyPrefix}blog:id:{blog.Id}:*"));
+        Assert.NotEmpty(await RedisServer.KeysAsync(TestEnvironment.Redis, $"{topology.KeyPrefix}*blog:id:{blog.Id}:*"));
     }
 }
