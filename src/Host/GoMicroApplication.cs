@@ -50,6 +50,11 @@ public static class GoMicroApplication
             throw new StartupException(ex.Message);
         }
         builder.Services.AddWebConventions(builder.Configuration);
+        if (builder.Configuration.GetValue("Database:Seed", false))
+        {
+            builder.Services.AddSingleton<SeedReadiness>();
+            builder.Services.AddHealthChecks().AddCheck<SeedReadiness>(SeedReadiness.Name, tags: [HealthEndpoints.ReadyTag]);
+        }
         foreach (var module in modules)
             module.AddServices(builder.Services, builder.Configuration, builder.Environment);
 
@@ -126,7 +131,8 @@ public static class GoMicroApplication
     /// Applies the development seed (<c>Database:Seed</c>, true in Development only) for every active module. Program
     /// runs this once the server has started, because a module's seed may ask another module over the bus (the Blog
     /// seed asks Auth for its sample author), and the NATS connection and subscriptions come up with the host; a seed
-    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>.
+    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>. Until it
+    /// has finished, <c>/health/ready</c> answers 503 (check <c>development-seed</c>).
     /// </summary>
     public static async Task SeedDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -137,6 +143,7 @@ public static class GoMicroApplication
             await database.SeedAsync(cancellationToken);
             logger.LogInformation("Database of module {Module} seeded", database.Module);
         }
+        services.GetService<SeedReadiness>()?.MarkDone();
     }
 
     /// <summary>Migrations, then the seed, as a started process does (<see cref="MigrateDatabasesAsync"/>,
