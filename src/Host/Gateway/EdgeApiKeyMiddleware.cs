@@ -1,7 +1,6 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
 using GoMicro.Shared.Web.Envelope;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
@@ -13,8 +12,8 @@ namespace GoMicro.Host.Gateway;
 /// Checks the <c>x-api-key</c> header of every proxied request before it reaches an instance, as the Kong plugin
 /// <c>apikey-auth</c> does (kong/plugins/apikey-auth/handler.lua; both are driven by one test table,
 /// kong/plugins/apikey-auth/spec/edge_cases.json):
-/// health paths (<c>/{module}/health</c>, the reference plugin's <c>^/[^/]+/health$</c>) and routes whose metadata
-/// sets <see cref="SkipMetadataKey"/> (the OpenAPI documents) pass; a missing key is 401 <see cref="MissingMessage"/>
+/// the exact paths of <see cref="EdgeApiKeyOptions.PublicPaths"/> (the plugin's <c>public_paths</c>: the module health
+/// paths) and routes whose metadata sets <see cref="SkipMetadataKey"/> (the OpenAPI documents) pass; a missing key is 401 <see cref="MissingMessage"/>
 /// without a call; otherwise the auth cluster's instances are asked in turn, the next only when one gives no HTTP
 /// answer; 200 is cached for <see cref="EdgeApiKeyOptions.CacheDuration"/> under the key's SHA-256, any other answer
 /// reaches the client as it is (status, body, content type); no answer from any instance is 503
@@ -78,9 +77,10 @@ internal sealed partial class EdgeApiKeyMiddleware(
         await answer.Content.CopyToAsync(context.Response.Body, context.RequestAborted);
     }
 
-    private static bool IsPublic(HttpContext context)
+    private bool IsPublic(HttpContext context)
     {
-        if (ModuleHealthPath().IsMatch(context.Request.Path.Value ?? "")) return true;
+        // Exact and case-sensitive, as the plugin compares: /auth/healthz or /AUTH/health needs a key.
+        if (options.Value.PublicPaths.Contains(context.Request.Path.Value ?? "", StringComparer.Ordinal)) return true;
         var metadata = context.GetReverseProxyFeature().Route.Config.Metadata;
         return metadata is not null && metadata.TryGetValue(SkipMetadataKey, out var skip)
             && string.Equals(skip, "true", StringComparison.OrdinalIgnoreCase);
@@ -118,9 +118,6 @@ internal sealed partial class EdgeApiKeyMiddleware(
         }
         return null;
     }
-
-    [GeneratedRegex("^/[^/]+/health$")]
-    private static partial Regex ModuleHealthPath();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "API key verification via auth instance {Destination} got no answer ({Failure}); asking the next")]
     private static partial void LogInstanceSilent(ILogger logger, string destination, string failure);

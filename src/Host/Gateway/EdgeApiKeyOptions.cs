@@ -19,6 +19,10 @@ public sealed class EdgeApiKeyOptions
     /// key keeps working through the gateway. Negative answers are never cached, so a new key works at once.</summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Exact request paths that need no key (the plugin's <c>public_paths</c>): the module health paths, which
+    /// probes call without credentials. Set in appsettings.json, where kong/kong.yml's list is kept the same (a test compares them).</summary>
+    public IList<string> PublicPaths { get; set; } = [];
+
     /// <summary>Bound on one verification call (the plugin's <c>timeout</c>, 2 s); past it the next instance is asked.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -99,11 +99,13 @@ public sealed class EdgeApiKeyTableTests
     {
         public const string ProxiedBody = "proxied";
         private readonly WebApplication? _app;
+        private readonly Socket? _refusing;
         private int _calls;
 
-        private ScriptedInstance(WebApplication? app, string address)
+        private ScriptedInstance(WebApplication? app, Socket? refusing, string address)
         {
             _app = app;
+            _refusing = refusing;
             Address = address;
         }
 
@@ -115,12 +117,10 @@ public sealed class EdgeApiKeyTableTests
         {
             if (answer?["fail"]?.GetValue<string>() == "refused")
             {
-                // A port that was free a moment ago: connections to it are refused.
-                using var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                return new ScriptedInstance(null, $"http://127.0.0.1:{port}");
+                // A socket bound but not listening holds the port, so nothing else can take it, and refuses connections.
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                return new ScriptedInstance(null, socket, $"http://127.0.0.1:{((IPEndPoint)socket.LocalEndPoint!).Port}");
             }
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -142,13 +142,14 @@ public sealed class EdgeApiKeyTableTests
             app.MapFallback(() => Results.Text(ProxiedBody));
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            self = new ScriptedInstance(app, address);
+            self = new ScriptedInstance(app, null, address);
             return self;
         }
 
         public async ValueTask DisposeAsync()
         {
             if (_app is not null) await _app.DisposeAsync();
+            _refusing?.Dispose();
         }
     }
 }
