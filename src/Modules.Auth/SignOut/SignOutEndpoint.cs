@@ -23,7 +23,7 @@ internal static class SignOutEndpoint
             .WithSummary("Sign out: revokes the access and refresh token of this session")
             .Produces<ApiResponse<object>>();
 
-    private static async Task<IResult> HandleAsync(HttpRequest request, AuthDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpRequest request, AuthDbContext db, AuthenticationCache cache, CancellationToken cancellationToken)
     {
         // The Bearer policy has verified this very header (signature, claims, live session) before the handler runs, so the
         // session key is only read here, not verified a second time.
@@ -40,6 +40,7 @@ internal static class SignOutEndpoint
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        cache.EvictSession(verified.Id);
         return ApiResults.Success("signout success");
     }
 }
