@@ -12,15 +12,16 @@ namespace GoMicro.Modules.Auth.Security;
 /// verify (<see cref="JwtOptions.VerificationKeyPaths"/>), so a key can be rotated without signing users out. Every key's
 /// id is its RFC 7638 JWK thumbprint (SHA-256, Base64url), written as the token header's <c>kid</c>. In Development with
 /// no signing key configured, a 2048-bit key is generated once into <see cref="JwtOptions.DevelopmentKeyFolder"/>,
-/// readable by its owner only; outside Development a missing key is a start-up error.
+/// readable by its owner only; outside Development a missing key is a start-up error. The RSA objects are never disposed:
+/// IdentityModel caches signature providers process-wide by key id, so a disposed key would break a later host of the
+/// same process that loads the same key (tests do; a key lives as long as the process anyway).
 /// </summary>
-internal sealed class SigningKeys : IDisposable
+internal sealed class SigningKeys
 {
     /// <summary>The private key file's name in the development key folder.</summary>
     public const string DevelopmentKeyFile = "jwt-private.pem";
 
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private readonly List<RSA> _rsas = [];
 
     /// <summary>Signs new tokens with RS256; its key id is <see cref="SigningKeyId"/>.</summary>
     public SigningCredentials SigningCredentials { get; }
@@ -76,18 +77,16 @@ internal sealed class SigningKeys : IDisposable
         return Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
     }
 
-    private RsaSecurityKey PublicHalf(RSA rsa)
+    private static RsaSecurityKey PublicHalf(RSA rsa)
     {
         var publicOnly = RSA.Create();
         publicOnly.ImportParameters(rsa.ExportParameters(includePrivateParameters: false));
-        _rsas.Add(publicOnly);
         return new RsaSecurityKey(publicOnly) { KeyId = Thumbprint(publicOnly) };
     }
 
-    private RSA Load(string path, string setting, bool requirePrivate)
+    private static RSA Load(string path, string setting, bool requirePrivate)
     {
         var rsa = RSA.Create();
-        _rsas.Add(rsa);
         try
         {
             rsa.ImportFromPem(File.ReadAllText(path));
@@ -141,12 +140,6 @@ internal sealed class SigningKeys : IDisposable
         if ((mode & ~OwnerOnly) == 0) return;
         File.SetUnixFileMode(path, OwnerOnly);
         logger.LogWarning("The development JWT signing key {Path} was readable by others ({Mode}); its mode is now 0600", path, mode);
-    }
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        foreach (var rsa in _rsas) rsa.Dispose();
     }
 }
 

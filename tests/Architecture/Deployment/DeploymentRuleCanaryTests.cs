@@ -357,7 +357,7 @@ public sealed class DeploymentRuleCanaryTests
 
     private const string GoodGateway = """
         {
-          "Gateway": { "ApiKey": { "PublicPaths": [ "/auth/health" ] } },
+          "Gateway": { "ApiKey": { "PublicPaths": [ "/auth/health", "/auth/.well-known/jwks.json" ] } },
           "ReverseProxy": {
             "Routes": {
               "auth": { "ClusterId": "auth", "Match": { "Path": "/auth/{**rest}" } },
@@ -399,7 +399,7 @@ public sealed class DeploymentRuleCanaryTests
     public void A_cluster_Kong_lacks_different_public_paths_or_another_balancing_are_reported()
     {
         var gateway = GatewayConfig.Parse(GoodGateway
-            .Replace("[ \"/auth/health\" ]", "[ \"/blog/health\" ]", StringComparison.Ordinal)
+            .Replace("[ \"/auth/health\", ", "[ \"/blog/health\", ", StringComparison.Ordinal)
             .Replace("\"RoundRobin\"", "\"LeastRequests\"", StringComparison.Ordinal)
             .Replace("\"Clusters\": {", "\"Clusters\": { \"admin\": { \"LoadBalancingPolicy\": \"RoundRobin\" },", StringComparison.Ordinal));
         Assert.Equal(

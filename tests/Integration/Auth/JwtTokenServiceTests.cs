@@ -238,7 +238,7 @@ public sealed class JwtTokenServiceTests
     public void The_jwks_lists_every_ring_key_with_only_public_members()
     {
         var oldKey = NewKeyFile();
-        using var keys = CreateKeys("gomicro", "gomicro", TestEnvironment.JwtKeyFiles.PrivateKey, oldKey, TestEnvironment.JwtKeyFiles.PublicKey);
+        var keys = CreateKeys("gomicro", "gomicro", TestEnvironment.JwtKeyFiles.PrivateKey, oldKey, TestEnvironment.JwtKeyFiles.PublicKey);
         using var jwks = JsonDocument.Parse(JsonSerializer.Serialize(keys.Jwks()));
 
         var listed = jwks.RootElement.GetProperty("keys").EnumerateArray().ToArray();
@@ -276,7 +276,7 @@ public sealed class JwtTokenServiceTests
     public void The_development_key_is_created_readable_by_its_owner_only()
     {
         var root = Directory.CreateTempSubdirectory("gomicro-devkey-").FullName;
-        using (CreateDevelopmentKeys(root, NullLogger<SigningKeys>.Instance)) { }
+        _ = CreateDevelopmentKeys(root, NullLogger<SigningKeys>.Instance);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(root, ".keys", SigningKeys.DevelopmentKeyFile)));
     }
 
@@ -292,8 +292,7 @@ public sealed class JwtTokenServiceTests
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         var logger = new ListLogger();
-        using (var keys = CreateDevelopmentKeys(root, logger))
-            Assert.Equal(SigningKeys.Thumbprint(rsa), keys.SigningKeyId);
+        Assert.Equal(SigningKeys.Thumbprint(rsa), CreateDevelopmentKeys(root, logger).SigningKeyId);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Contains(logger.Messages, m => m.Level == LogLevel.Warning && m.Text.Contains("readable by others") && m.Text.Contains(path));

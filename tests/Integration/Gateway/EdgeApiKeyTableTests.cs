@@ -139,7 +139,7 @@ public sealed class EdgeApiKeyTableTests
                 context.Response.ContentType = answer["contentType"]!.GetValue<string>();
                 await context.Response.WriteAsync(answer["body"]!.GetValue<string>());
             });
-            app.MapFallback(() => Results.Text(ProxiedBody));
+            app.MapFallback("/{**path}", () => Results.Text(ProxiedBody)); // any path, file names such as jwks.json included
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             self = new ScriptedInstance(app, null, address);
