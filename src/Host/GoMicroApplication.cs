@@ -1,6 +1,7 @@
 using GoMicro.Host.Modules;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Bus.Nats;
+using GoMicro.Shared.Observability;
 using GoMicro.Shared.Web;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
@@ -40,6 +41,7 @@ public static class GoMicroApplication
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
         builder.Services.AddWebConventions(builder.Configuration);
+        builder.Services.AddObservability(builder.Configuration, role);
         foreach (var module in modules)
             module.AddServices(builder.Services, builder.Configuration, builder.Environment);
 
