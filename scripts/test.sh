@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need (PostgreSQL, Redis, NATS from Debian's packages), runs the whole suite
-# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs and the README walkthrough when present) and ends with
-# "N passed, N failed".
+# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs, the README walkthrough and the production image when
+# present) and ends with "N passed, N failed". GOMICRO_SKIP_IMAGE_TESTS=1 leaves out scripts/test-image.sh (minutes of
+# image build) for a local edit-test loop; CI never sets it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/infra.sh
@@ -47,6 +48,18 @@ if [ -x scripts/test-walkthrough.sh ]; then
   read -r wp wf < <(tail -n 1 "$walk_out" | sed -nE 's/^walkthrough: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
   passed=$((passed + ${wp:-0})); failed=$((failed + ${wf:-0}))
   if [ "$walk_status" -ne 0 ] && [ "${wf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if [ -x scripts/test-image.sh ] && [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" != 1 ]; then
+  log "production image (podman): build, then every role"
+  image_out="$GOMICRO_STATE_DIR/image-test.log"
+  scripts/test-image.sh 2>&1 | tee "$image_out"
+  image_status=${PIPESTATUS[0]}
+  read -r ip if_ < <(tail -n 1 "$image_out" | sed -nE 's/^image: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+  passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0}))
+  if [ "$image_status" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+elif [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" = 1 ]; then
+  log "GOMICRO_SKIP_IMAGE_TESTS=1: the production image is not built or tested in this run"
 fi
 
 echo "$passed passed, $failed failed"

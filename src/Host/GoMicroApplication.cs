@@ -40,6 +40,14 @@ public static class GoMicroApplication
         // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
         builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
+        try
+        {
+            WebConventions.ApiKeyModeOf(builder.Configuration);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new StartupException(ex.Message);
+        }
         builder.Services.AddWebConventions(builder.Configuration);
         builder.Services.AddObservability(builder.Configuration, role);
         foreach (var module in modules)
@@ -53,7 +61,7 @@ public static class GoMicroApplication
             module.MapBusHandlers(registry);
             module.MapEndpoints(app);
         }
-        var remote = CheckBusSubjects(role, modules, registry, transport);
+        var remote = CheckBusSubjects(role, modules, registry, transport, app.Configuration);
         foreach (var subject in remote) registry.DeclareRemoteCall(subject);
 
         app.Logger.LogInformation(
@@ -83,9 +91,10 @@ public static class GoMicroApplication
     /// Failing at start-up beats a 503 on the first request.
     /// </summary>
     /// <returns>The subjects that will be requested from other processes (over NATS).</returns>
-    private static IReadOnlyList<string> CheckBusSubjects(string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport)
+    private static IReadOnlyList<string> CheckBusSubjects(
+        string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport, IConfiguration configuration)
     {
-        var missing = WebConventions.CalledSubjects.Concat(modules.SelectMany(m => m.CalledSubjects))
+        var missing = WebConventions.CalledSubjects(configuration).Concat(modules.SelectMany(m => m.CalledSubjects))
             .Distinct().Where(s => !registry.Serves(s)).ToArray();
         if (missing.Length > 0 && transport == BusTransportKind.InProcess)
             throw new StartupException(
@@ -95,26 +104,37 @@ public static class GoMicroApplication
         return missing;
     }
 
-    /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) and the seed (<c>Database:Seed</c>,
-    /// true in Development only) for every active module, before the server takes requests.</summary>
-    public static Task PrepareDatabasesAsync(this WebApplication app, CancellationToken cancellationToken = default) =>
-        PrepareDatabasesAsync(app.Services, cancellationToken);
-
-    /// <inheritdoc cref="PrepareDatabasesAsync(WebApplication, CancellationToken)"/>
-    public static async Task PrepareDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) for every active module; Program runs
+    /// this before the server takes requests, so no request meets an old schema.</summary>
+    public static async Task MigrateDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        var configuration = services.GetRequiredService<IConfiguration>();
+        if (!services.GetRequiredService<IConfiguration>().GetValue("Database:MigrateOnStartup", true)) return;
+        foreach (var database in services.GetServices<IModuleDatabase>())
+            await database.MigrateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies the development seed (<c>Database:Seed</c>, true in Development only) for every active module. Program
+    /// runs this once the server has started, because a module's seed may ask another module over the bus (the Blog
+    /// seed asks Auth for its sample author), and the NATS connection and subscriptions come up with the host; a seed
+    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>.
+    /// </summary>
+    public static async Task SeedDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        if (!services.GetRequiredService<IConfiguration>().GetValue("Database:Seed", false)) return;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(GoMicroApplication));
-        var migrate = configuration.GetValue("Database:MigrateOnStartup", true);
-        var seed = configuration.GetValue("Database:Seed", false);
         foreach (var database in services.GetServices<IModuleDatabase>())
         {
-            if (migrate) await database.MigrateAsync(cancellationToken);
-            if (seed)
-            {
-                await database.SeedAsync(cancellationToken);
-                logger.LogInformation("Database of module {Module} seeded", database.Module);
-            }
+            await database.SeedAsync(cancellationToken);
+            logger.LogInformation("Database of module {Module} seeded", database.Module);
         }
+    }
+
+    /// <summary>Migrations, then the seed, as a started process does (<see cref="MigrateDatabasesAsync"/>,
+    /// <see cref="SeedDatabasesAsync"/>); for hosts that are already started, such as the integration tests'.</summary>
+    public static async Task PrepareDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await MigrateDatabasesAsync(services, cancellationToken);
+        await SeedDatabasesAsync(services, cancellationToken);
     }
 }

@@ -17,8 +17,19 @@ catch (StartupException ex)
 if (invocation.Command is { } command)
     return await AdminCommandRunner.RunAsync(app, command, Console.Out);
 
-await app.PrepareDatabasesAsync();
-await app.RunAsync();
+await GoMicroApplication.MigrateDatabasesAsync(app.Services);
+await app.StartAsync();
+try
+{
+    // After the start: the seed of one module may ask another over the bus, which connects with the host.
+    await GoMicroApplication.SeedDatabasesAsync(app.Services, app.Lifetime.ApplicationStopping);
+}
+catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // Stopped while a seed still waited for another module: the shutdown below is what was asked for.
+}
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;
 
 /// <summary>The entry point; public so integration tests can host it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>

@@ -10,11 +10,13 @@ using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -51,13 +53,22 @@ public sealed class AuthModule : IModule
         // Prepared statements: the same few queries run on every request (see PostgresConnectionStrings).
         connectionString = PostgresConnectionStrings.WithDefaults(connectionString);
         services.AddDbContextPool<AuthDbContext>(options => AuthDbContext.Configure(options, connectionString));
+        // The auth.events.* this module writes with its changes are published by whichever instance runs first.
+        services.AddOutbox<AuthDbContext>(configuration);
         services.AddHealthChecks().AddDbContextCheck<AuthDbContext>("auth-database", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<RsaKeyProvider>();
         services.AddSingleton<JwtTokenService>();
-        services.AddSingleton<PasswordHasher>();
+        // Identity's v3 format at 100,000 PBKDF2-HMAC-SHA512 iterations (ADR 0017, the cost of ADR 0004), stated here
+        // rather than left to the framework's default so a framework upgrade cannot change the cost silently.
+        services.Configure<PasswordHasherOptions>(options =>
+        {
+            options.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
+            options.IterationCount = PasswordHashing.Iterations;
+        });
+        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton<Sessions>();
         services.AddScoped<AccessTokenAuthenticator>();
 

@@ -27,7 +27,7 @@ namespace GoMicro.Modules.Blog;
 /// <summary>
 /// The Blog module: blogs, their author → editor workflow and the public reads, under <c>/blog</c>, on its own
 /// PostgreSQL database (<c>ConnectionStrings:Blog</c>), with public views cached in the process's
-/// <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/> (Redis when <c>ConnectionStrings:Redis</c> is set).
+/// hybrid cache (memory, plus Redis and its backplane when <c>ConnectionStrings:Redis</c> is set; ADR 14).
 /// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
 /// profiles through <see cref="AuthSubjects.ProfileUser"/>.
 /// </summary>
@@ -55,7 +55,7 @@ public sealed class BlogModule : IModule
         services.AddDbContextPool<BlogDbContext>(options => BlogDbContext.Configure(options, connectionString));
         services.AddHealthChecks().AddDbContextCheck<BlogDbContext>("blog-database", tags: [HealthEndpoints.ReadyTag]);
 
-        services.AddDistributedCache(configuration, HealthEndpoints.ReadyTag);
+        services.AddCoherentCache(configuration, HealthEndpoints.ReadyTag);
         services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlogCache>();

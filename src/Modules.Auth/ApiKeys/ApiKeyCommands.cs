@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Modularity;
 using Microsoft.EntityFrameworkCore;
 
@@ -39,7 +41,8 @@ internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) :
     }
 }
 
-/// <summary><c>apikey deactivate KEY</c>: marks a key inactive (for rotation); services stop accepting it once their short cache expires.</summary>
+/// <summary><c>apikey deactivate KEY</c>: marks a key inactive (for rotation) and announces <see cref="AuthEvents.ApiKeyChanged"/> in
+/// the same transaction; a running Auth instance publishes it, and every service drops the key from its cache.</summary>
 internal sealed class DeactivateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
     public string Name => "apikey deactivate";
@@ -52,6 +55,7 @@ internal sealed class DeactivateApiKeyCommand(AuthDbContext db, TimeProvider tim
             await output.WriteLineAsync($"error: expected one key. Usage: {Usage}");
             return 1;
         }
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var changed = await db.ApiKeys.Where(k => k.Key == key)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.Status, false).SetProperty(k => k.UpdatedAt, time.GetUtcNow()), cancellationToken);
         if (changed == 0)
@@ -59,6 +63,9 @@ internal sealed class DeactivateApiKeyCommand(AuthDbContext db, TimeProvider tim
             await output.WriteLineAsync("error: no such API key");
             return 1;
         }
+        db.AddOutboxMessage(AuthEvents.ApiKeyChanged, new ApiKeyChanged(ApiKeyHash.Of(key), ApiKeyChanges.Deactivated));
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         await output.WriteLineAsync("deactivated");
         return 0;
     }

@@ -3,6 +3,7 @@ using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
+using GoMicro.Shared.Web.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ContractUser = GoMicro.Shared.Contracts.Auth.User;
@@ -13,7 +14,7 @@ namespace GoMicro.Modules.Auth.Authentication;
 /// The Auth module's side of the bus contract (api.md section 5): the reference's <c>auth.authentication</c>,
 /// <c>auth.authorization</c> and <c>auth.profile.user</c>, plus GoMicro.NET's <c>auth.apikey.verify</c>. Errors carry the
 /// HTTP status the reference's auth service gives them (api.md section 6: <c>401:</c> for authentication, <c>403:</c> for
-/// a missing role or key, <c>404:</c> for an unknown user).
+/// a missing role or key, <c>404:</c> for an unknown or deactivated user, <c>400:</c> for a malformed user id).
 /// </summary>
 internal static class AuthBusHandlers
 {
@@ -44,9 +45,11 @@ internal static class AuthBusHandlers
 
         bus.MapRequest<Text, ContractUser>(AuthSubjects.ProfileUser, async (text, context) =>
         {
-            if (!Guid.TryParse(text.Value, out var id)) throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
+            // The same answers as GET /auth/profile/id/{id}: a canonical UUID or 400, and only active users.
+            if (!Guid.TryParseExact(text.Value, "D", out var id)) throw new BusHandlerException(400, ValidationMessages.Uuid("id"));
             var db = context.Services.GetRequiredService<AuthDbContext>();
-            var user = await db.Users.AsNoTracking().Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, context.CancellationToken)
+            var user = await db.Users.AsNoTracking().Include(u => u.Roles)
+                           .FirstOrDefaultAsync(u => u.Id == id && u.Status, context.CancellationToken)
                        ?? throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
             return user.ToContract();
         });

@@ -1,6 +1,6 @@
-using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace GoMicro.Modules.Auth.Persistence;
 
 /// <summary>Migrations and the development seed of the Auth database.</summary>
-internal sealed class AuthDatabase(IServiceScopeFactory scopes, PasswordHasher hasher, ILogger<AuthDatabase> logger)
+internal sealed class AuthDatabase(IServiceScopeFactory scopes, IPasswordHasher<UserAccount> hasher, ILogger<AuthDatabase> logger)
     : ModuleDatabase<AuthDbContext>(scopes, logger)
 {
     public override string Module => "auth";
@@ -33,10 +33,12 @@ internal sealed class AuthDatabase(IServiceScopeFactory scopes, PasswordHasher h
 
         if (!await db.Users.AnyAsync(u => u.Email == DevelopmentSeed.AdminEmail, cancellationToken))
         {
+            var admin = new UserAccount { Id = DevelopmentSeed.AdminUserId, Email = DevelopmentSeed.AdminEmail, Name = "Admin", PasswordHash = "" };
+            var hash = hasher.HashPassword(admin, DevelopmentSeed.AdminPassword);
             await db.Database.ExecuteSqlAsync(
                 $"""
                  INSERT INTO users (id, email, name, password_hash, verified, status, created_at, updated_at)
-                 VALUES ({DevelopmentSeed.AdminUserId}, {DevelopmentSeed.AdminEmail}, {"Admin"}, {hasher.Hash(DevelopmentSeed.AdminPassword)}, true, true, {now}, {now})
+                 VALUES ({DevelopmentSeed.AdminUserId}, {DevelopmentSeed.AdminEmail}, {"Admin"}, {hash}, true, true, {now}, {now})
                  ON CONFLICT (email) DO NOTHING
                  """, cancellationToken);
         }

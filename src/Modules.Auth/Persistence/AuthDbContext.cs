@@ -1,4 +1,5 @@
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Conventions;
 
@@ -82,6 +83,7 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
             e.Property(k => k.Status).HasColumnDefault(true);
             e.HasIndex(k => k.Key).IsUnique().HasDatabaseName("ux_api_keys_key");
         });
+        model.AddOutbox();
         model.UseSnakeCaseColumns();
     }
 }

@@ -9,8 +9,10 @@ using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace GoMicro.Modules.Auth.SignIn;
 
@@ -38,16 +40,40 @@ internal static class SignInEndpoint
             .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
 
     private static async Task<IResult> HandleAsync(
-        SignInRequest body, AuthDbContext db, PasswordHasher hasher, Sessions sessions, CancellationToken cancellationToken)
+        SignInRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, Sessions sessions,
+        ILogger<SignInRequest> logger, CancellationToken cancellationToken)
     {
         var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         var user = await db.Users.AsNoTracking().Include(u => u.Roles)
             .FirstOrDefaultAsync(u => u.Email == email && u.Status, cancellationToken)
             ?? throw ApiException.NotFound(NotRegistered);
-        if (!hasher.Verify(user.PasswordHash, body.Password!)) throw ApiException.Unauthorized(WrongPassword);
+        var verification = Verify(hasher, user, body.Password!, logger);
+        if (verification == PasswordVerificationResult.Failed) throw ApiException.Unauthorized(WrongPassword);
+        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
+        {
+            // A hash of an older, cheaper format or cost: replace it now that the password is known, in the same
+            // SaveChanges as the session so both commit together.
+            db.Users.Attach(user);
+            user.PasswordHash = hasher.HashPassword(user, body.Password!);
+        }
 
         var tokens = sessions.Start(db, user.Id);
         await db.SaveChangesAsync(cancellationToken);
         return ApiResults.Success("success", new UserAuth(user.ToPrivate(), tokens));
+    }
+
+    /// <summary>Identity's verdict; a stored hash that is not Base64 (damaged data) matches no password, as any other
+    /// unknown format does, instead of failing the request.</summary>
+    private static PasswordVerificationResult Verify(IPasswordHasher<UserAccount> hasher, UserAccount user, string password, ILogger logger)
+    {
+        try
+        {
+            return hasher.VerifyHashedPassword(user, user.PasswordHash, password);
+        }
+        catch (FormatException)
+        {
+            logger.LogWarning("The stored password hash of user {UserId} is not Base64; sign-in refused", user.Id);
+            return PasswordVerificationResult.Failed;
+        }
     }
 }

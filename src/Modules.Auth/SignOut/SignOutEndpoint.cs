@@ -1,6 +1,8 @@
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
@@ -11,7 +13,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Auth.SignOut;
 
-/// <summary><c>DELETE /auth/signout</c>: deletes the session row, so the access and refresh tokens stop working together.</summary>
+/// <summary><c>DELETE /auth/signout</c>: deletes the session row, so the access and refresh tokens stop working together, and
+/// announces <see cref="AuthEvents.SessionEnded"/> in the same transaction so other processes drop their cached authentication.</summary>
 internal static class SignOutEndpoint
 {
     public static void Map(IEndpointRouteBuilder auth) =>
@@ -27,7 +30,14 @@ internal static class SignOutEndpoint
             || !jwt.TryValidate(token, checkExpiry: true, out var claims, out _))
             throw ApiException.Unauthorized(AccessTokenAuthenticator.InvalidAccessToken);
 
-        await db.Keystore.Where(k => k.UserId == claims.Subject && k.PrimaryKey == claims.Id).ExecuteDeleteAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var removed = await db.Keystore.Where(k => k.UserId == claims.Subject && k.PrimaryKey == claims.Id).ExecuteDeleteAsync(cancellationToken);
+        if (removed > 0)
+        {
+            db.AddOutboxMessage(AuthEvents.SessionEnded, new SessionEnded(claims.Subject, claims.Id, SessionEndReasons.SignOut));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
         return ApiResults.Success("signout success");
     }
 }

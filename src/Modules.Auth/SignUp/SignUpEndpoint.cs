@@ -10,6 +10,7 @@ using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -52,7 +53,7 @@ internal static class SignUpEndpoint
             .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> HandleAsync(
-        SignUpRequest body, AuthDbContext db, PasswordHasher hasher, Sessions sessions, TimeProvider time, CancellationToken cancellationToken)
+        SignUpRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, Sessions sessions, TimeProvider time, CancellationToken cancellationToken)
     {
         var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         if (await db.Users.AnyAsync(u => u.Email == email, cancellationToken)) throw ApiException.BadRequest(AlreadyRegistered);
@@ -64,12 +65,13 @@ internal static class SignUpEndpoint
             Id = Guid.CreateVersion7(),
             Email = email,
             Name = body.Name!,
-            PasswordHash = hasher.Hash(body.Password!),
+            PasswordHash = "",
             ProfilePicUrl = body.ProfilePicUrl,
             CreatedAt = now,
             UpdatedAt = now,
             Roles = [learner],
         };
+        user.PasswordHash = hasher.HashPassword(user, body.Password!);
         db.Users.Add(user);
         var tokens = sessions.Start(db, user.Id);
         try

@@ -2,6 +2,8 @@ using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
@@ -23,7 +25,8 @@ internal sealed class RefreshTokenRequest
 /// <summary>
 /// <c>POST /auth/token/refresh</c>: rotates the pair. The access token may have expired but must verify; both tokens must
 /// belong to one user and one live session. The old session row is deleted and a new one created in one transaction,
-/// so a replayed or concurrently reused pair gets 401 and the old tokens stop working at once.
+/// so a replayed or concurrently reused pair gets 401 and the old tokens stop working at once; the same transaction
+/// announces <see cref="AuthEvents.SessionEnded"/> for the old session.
 /// </summary>
 internal static class RefreshTokenEndpoint
 {
@@ -54,6 +57,7 @@ internal static class RefreshTokenEndpoint
             throw ApiException.Unauthorized(InvalidRefreshToken);
 
         var tokens = sessions.Start(db, access.Subject);
+        db.AddOutboxMessage(AuthEvents.SessionEnded, new SessionEnded(access.Subject, access.Id, SessionEndReasons.Refresh));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return ApiResults.Success("success", tokens);

@@ -1,5 +1,6 @@
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Modularity;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,7 +8,9 @@ namespace GoMicro.Modules.Auth.Users;
 
 /// <summary>
 /// <c>user grant-role EMAIL ROLE...</c> and <c>user revoke-role EMAIL ROLE...</c>. Every name is checked before anything is
-/// written, so an unknown email or role changes nothing and exits 1.
+/// written, so an unknown email or role changes nothing and exits 1. The change and its
+/// <see cref="AuthEvents.UserChanged"/> event commit together; a running Auth instance publishes the event, so tokens
+/// already issued get the new roles without signing in again.
 /// </summary>
 internal abstract class RoleCommand(AuthDbContext db) : IAdminCommand
 {
@@ -44,6 +47,7 @@ internal abstract class RoleCommand(AuthDbContext db) : IAdminCommand
             if (Grant && user.Roles.All(r => r.Id != role.Id)) user.Roles.Add(role);
             if (!Grant) user.Roles.RemoveAll(r => r.Id == role.Id);
         }
+        db.AddOutboxMessage(AuthEvents.UserChanged, new UserChanged(user.Id, UserChanges.Roles));
         await db.SaveChangesAsync(cancellationToken);
         await output.WriteLineAsync($"{user.Email}: {string.Join(", ", user.Roles.Select(r => r.Code).Order())}");
         return 0;

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Author;
 
@@ -24,8 +25,8 @@ internal static class AuthorBlogEndpoints
     public const string BlogNotFound = "blog not found";
 
     public static string SlugTaken(string slug) => $"Blog with slug: {slug} already exists";
-    public static string NotFound(Guid id) => $"{id} not found";
-    public static string UpdateTargetMissing(Guid id) => $"Blog with id: {id} does not exists";
+    public static string NotFound(ObjectId id) => $"{id} not found";
+    public static string UpdateTargetMissing(ObjectId id) => $"Blog with id: {id} does not exists";
     /// <summary>The slug is checked again once normalised: removing spaces and <c>?</c> can make it too short.</summary>
     public static readonly string SlugTooShort = ValidationMessages.MinLength("slug", 3);
 
@@ -57,7 +58,7 @@ internal static class AuthorBlogEndpoints
         var now = time.Timestamp();
         var blog = new BlogPost
         {
-            Id = Guid.CreateVersion7(now),
+            Id = BlogIds.New(now),
             Title = body.Title!,
             Description = body.Description!,
             DraftText = body.DraftText!,
@@ -86,7 +87,7 @@ internal static class AuthorBlogEndpoints
         // (the cache must drop views under both), and the published flag cannot flip before the commit.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var blog = (await db.Blogs
-                       .FromSql($"SELECT * FROM blogs WHERE id = {id} AND author_id = {author.Id} AND status FOR UPDATE")
+                       .FromSql($"SELECT * FROM blogs WHERE id = {id.ToByteArray()} AND author_id = {author.Id} AND status FOR UPDATE")
                        .ToListAsync(cancellationToken)).SingleOrDefault()
                    ?? throw ApiException.NotFound(UpdateTargetMissing(id));
         var oldSlug = blog.Slug;
@@ -127,7 +128,7 @@ internal static class AuthorBlogEndpoints
         var now = time.Timestamp();
         var deleted = await db.ApplyAsync($"""
             UPDATE blogs SET status = false, updated_by = {authorId}, updated_at = {now}
-            WHERE id = {id} AND author_id = {authorId} AND status
+            WHERE id = {id.ToByteArray()} AND author_id = {authorId} AND status
             RETURNING slug AS "Slug", published AS "Published"
             """, cancellationToken) ?? throw ApiException.NotFound(BlogNotFound);
         await cache.InvalidateAsync(id, [deleted.Slug], publicListsAffected: deleted.Published);
@@ -136,7 +137,7 @@ internal static class AuthorBlogEndpoints
 
     /// <summary>Submit or withdraw: one conditional update; no public view changes, so nothing is invalidated.</summary>
     private static async Task<IResult> SetSubmittedAsync(
-        ClaimsPrincipal principal, Guid id, bool submitted, BlogDbContext db, TimeProvider time, CancellationToken cancellationToken)
+        ClaimsPrincipal principal, ObjectId id, bool submitted, BlogDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var authorId = AuthorProfiles.FromPrincipal(principal).Id;
         var now = time.Timestamp();

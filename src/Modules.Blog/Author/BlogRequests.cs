@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using GoMicro.Modules.Blog.Requests;
 using GoMicro.Shared.Web.Validation;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Author;
 
@@ -41,5 +42,5 @@ internal sealed class UpdateBlogRequest
     [MinLength(1), Items(BlogRules.MaxTags, BlogRules.MaxTagLength, Uppercase = true)] public List<string>? Tags { get; init; }
 
     /// <summary>The validated id.</summary>
-    public Guid BlogId() => BlogIds.Parse(Id!);
+    public ObjectId BlogId() => BlogIds.Parse(Id!);
 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Editor;
 
@@ -20,11 +21,11 @@ namespace GoMicro.Modules.Blog.Editor;
 /// </summary>
 internal static class EditorEndpoints
 {
-    public static string NotFound(Guid id) => $"{id} not found";
-    public static string BlogMissing(Guid id) => $"blog for _id {id} not found";
-    public static string AlreadyPublished(Guid id) => $"blog for _id {id} is already published";
-    public static string NotSubmitted(Guid id) => $"blog for _id {id} is not submitted";
-    public static string NotPublished(Guid id) => $"blog for _id {id} is not published";
+    public static string NotFound(ObjectId id) => $"{id} not found";
+    public static string BlogMissing(ObjectId id) => $"blog for _id {id} not found";
+    public static string AlreadyPublished(ObjectId id) => $"blog for _id {id} is already published";
+    public static string NotSubmitted(ObjectId id) => $"blog for _id {id} is not submitted";
+    public static string NotPublished(ObjectId id) => $"blog for _id {id} is not published";
 
     public static void Map(IEndpointRouteBuilder editor)
     {
@@ -59,7 +60,7 @@ internal static class EditorEndpoints
             UPDATE blogs
             SET published = true, drafted = false, submitted = false, text = draft_text,
                 published_at = COALESCE(published_at, {now}), updated_by = {editorId}, updated_at = {now}
-            WHERE id = {id} AND status AND submitted AND NOT published
+            WHERE id = {id.ToByteArray()} AND status AND submitted AND NOT published
             RETURNING slug AS "Slug", published AS "Published"
             """, cancellationToken);
         if (published is null)
@@ -82,7 +83,7 @@ internal static class EditorEndpoints
         var unpublished = await db.ApplyAsync($"""
             UPDATE blogs
             SET published = false, drafted = true, submitted = false, updated_by = {editorId}, updated_at = {now}
-            WHERE id = {id} AND status AND published
+            WHERE id = {id.ToByteArray()} AND status AND published
             RETURNING slug AS "Slug", published AS "Published"
             """, cancellationToken);
         if (unpublished is null)

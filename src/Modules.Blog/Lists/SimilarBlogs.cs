@@ -1,6 +1,7 @@
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;
 using Microsoft.EntityFrameworkCore;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Lists;
 
@@ -20,24 +21,24 @@ internal static class SimilarBlogs
     public const int Limit = 6;
 
     /// <summary>Up to <see cref="Limit"/> similar blogs, or null when <paramref name="sourceId"/> is not published and active.</summary>
-    public static async Task<ItemBlog[]?> FindAsync(BlogDbContext db, Guid sourceId, CancellationToken cancellationToken)
+    public static async Task<ItemBlog[]?> FindAsync(BlogDbContext db, ObjectId sourceId, CancellationToken cancellationToken)
     {
         var source = await db.Blogs.AsNoTracking().PubliclyVisible().Where(b => b.Id == sourceId)
             .Select(b => new { b.Title }).FirstOrDefaultAsync(cancellationToken);
         if (source is null) return null;
 
         var rows = await Query(db, sourceId, source.Title).ToListAsync(cancellationToken);
-        return rows.Select(r => new ItemBlog(r.Id, r.Title, r.Description, r.Slug, r.ImgUrl, r.Score, r.Tags)).ToArray();
+        return rows.Select(r => new ItemBlog(new ObjectId(r.Id), r.Title, r.Description, r.Slug, r.ImgUrl, r.Score, r.Tags)).ToArray();
     }
 
     /// <summary>The ranking query; internal so a test can EXPLAIN exactly what runs.</summary>
-    internal static IQueryable<SimilarBlogRow> Query(BlogDbContext db, Guid sourceId, string sourceTitle) =>
+    internal static IQueryable<SimilarBlogRow> Query(BlogDbContext db, ObjectId sourceId, string sourceTitle) =>
         db.Database.SqlQuery<SimilarBlogRow>($"""
             SELECT b.id AS "Id", b.title AS "Title", b.description AS "Description", b.slug AS "Slug",
                    b.img_url AS "ImgUrl", b.score AS "Score", b.tags AS "Tags"
             FROM blogs b,
                  (SELECT replace(plainto_tsquery('english', {sourceTitle})::text, ' & ', ' | ')::tsquery AS query) q
-            WHERE b.search_vector @@ q.query AND b.published AND b.status AND b.id <> {sourceId}
+            WHERE b.search_vector @@ q.query AND b.published AND b.status AND b.id <> {sourceId.ToByteArray()}
             ORDER BY ts_rank(ARRAY[0.1, 0.2, 0.333333, 1.0]::real[], b.search_vector, q.query) DESC, b.updated_at DESC, b.score DESC
             LIMIT {Limit}
             """);
@@ -45,7 +46,8 @@ internal static class SimilarBlogs
     /// <summary>One result row of <see cref="Query"/>.</summary>
     internal sealed class SimilarBlogRow
     {
-        public Guid Id { get; init; }
+        /// <summary>The id's 12 bytes: <c>SqlQuery</c> rows get no value converter.</summary>
+        public required byte[] Id { get; init; }
         public required string Title { get; init; }
         public required string Description { get; init; }
         public required string Slug { get; init; }

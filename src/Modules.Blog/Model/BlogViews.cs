@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
 using GoMicro.Modules.Blog.Persistence;
+using GoMicro.Modules.Blog.Requests;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Model;
 
@@ -10,7 +12,7 @@ namespace GoMicro.Modules.Blog.Model;
 internal sealed record BlogAuthor([property: JsonPropertyName("_id")] Guid Id, string Name, string? ProfilePicUrl);
 
 /// <summary>A published blog as anyone reads it (<c>GET /blog/id/{id}</c>, <c>GET /blog/slug/{slug}</c>).</summary>
-/// <param name="Id">Blog id (UUID).</param>
+/// <param name="Id">Blog id: 24 hex digits (an ObjectID).</param>
 /// <param name="Title">Title.</param>
 /// <param name="Description">Description.</param>
 /// <param name="Text">The published text.</param>
@@ -21,7 +23,7 @@ internal sealed record BlogAuthor([property: JsonPropertyName("_id")] Guid Id, s
 /// <param name="Tags">Upper-case tags.</param>
 /// <param name="PublishedAt">When the blog was first published.</param>
 internal sealed record PublicBlog(
-    [property: JsonPropertyName("_id")] Guid Id,
+    [property: JsonPropertyName("_id"), JsonConverter(typeof(BlogIdJsonConverter))] ObjectId Id,
     string Title,
     string Description,
     string Text,
@@ -33,7 +35,7 @@ internal sealed record PublicBlog(
     DateTimeOffset? PublishedAt);
 
 /// <summary>A blog as its author and the editors see it, with its draft and workflow state.</summary>
-/// <param name="Id">Blog id (UUID).</param>
+/// <param name="Id">Blog id: 24 hex digits (an ObjectID).</param>
 /// <param name="Title">Title.</param>
 /// <param name="Description">Description.</param>
 /// <param name="Text">The published text; omitted until first published.</param>
@@ -50,7 +52,7 @@ internal sealed record PublicBlog(
 /// <param name="CreatedAt">Creation time.</param>
 /// <param name="UpdatedAt">Last change.</param>
 internal sealed record PrivateBlog(
-    [property: JsonPropertyName("_id")] Guid Id,
+    [property: JsonPropertyName("_id"), JsonConverter(typeof(BlogIdJsonConverter))] ObjectId Id,
     string Title,
     string Description,
     string? Text,
@@ -69,7 +71,7 @@ internal sealed record PrivateBlog(
 
 /// <summary>A blog in a list: the reference's <c>ItemBlog</c> (public lists) and <c>InfoBlog</c> (author and editor lists)
 /// have this same shape, <c>{ _id, title, description, slug, imgUrl?, score, tags }</c>.</summary>
-/// <param name="Id">Blog id (UUID).</param>
+/// <param name="Id">Blog id: 24 hex digits (an ObjectID).</param>
 /// <param name="Title">Title.</param>
 /// <param name="Description">Description.</param>
 /// <param name="Slug">URL slug.</param>
@@ -77,7 +79,7 @@ internal sealed record PrivateBlog(
 /// <param name="Score">Ranking score, 0..1.</param>
 /// <param name="Tags">Upper-case tags.</param>
 internal sealed record ItemBlog(
-    [property: JsonPropertyName("_id")] Guid Id,
+    [property: JsonPropertyName("_id"), JsonConverter(typeof(BlogIdJsonConverter))] ObjectId Id,
     string Title,
     string Description,
     string Slug,

@@ -1,5 +1,7 @@
 using GoMicro.Shared.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Persistence;
 
@@ -39,6 +41,20 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
 
+    /// <summary>
+    /// A blog id is an <see cref="ObjectId"/> in code and its 12 bytes (<c>bytea</c>, held to 12 by <c>ck_blogs_id</c>) in
+    /// the database (ADR 0021): byte order is ObjectID order, so the id columns of the list indexes sort by creation time.
+    /// EF does not convert the parameters and rows of raw SQL, so that SQL passes and reads the bytes
+    /// (<see cref="ObjectId.ToByteArray()"/>).
+    /// </summary>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        configuration.Properties<ObjectId>().HaveConversion<ObjectIdBytesConverter>();
+    }
+
+    /// <summary>An <see cref="ObjectId"/> as its 12 bytes.</summary>
+    private sealed class ObjectIdBytesConverter() : ValueConverter<ObjectId, byte[]>(id => id.ToByteArray(), bytes => new ObjectId(bytes));
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         model.Entity<BlogPost>(e =>
@@ -47,6 +63,7 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
             {
                 t.HasCheckConstraint("ck_blogs_score", "score >= 0 AND score <= 1");
                 t.HasCheckConstraint("ck_blogs_tags", "cardinality(tags) >= 1");
+                t.HasCheckConstraint("ck_blogs_id", "octet_length(id) = 12");
             });
             e.HasKey(b => b.Id).HasName("blogs_pkey");
             e.Property(b => b.Id).ValueGeneratedNever();

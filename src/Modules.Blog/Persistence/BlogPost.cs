@@ -1,3 +1,5 @@
+using MongoDB.Bson;
+
 namespace GoMicro.Modules.Blog.Persistence;
 
 /// <summary>
@@ -7,7 +9,8 @@ namespace GoMicro.Modules.Blog.Persistence;
 /// </summary>
 internal sealed class BlogPost
 {
-    public Guid Id { get; set; }
+    /// <summary>The blog's ObjectID (see <see cref="Requests.BlogIds"/>), stored as its 12 bytes.</summary>
+    public ObjectId Id { get; set; }
     public required string Title { get; set; }
     public required string Description { get; set; }
     /// <summary>The published text; null until first published.</summary>

@@ -8,7 +8,7 @@ internal static class SampleBlogs
     /// <summary>The development admin (<c>admin@example.com</c>), whom the Auth seed creates with this well-known id.</summary>
     public static readonly Guid AuthorId = DevelopmentSeed.AdminUserId;
 
-    public sealed record Sample(string Slug, string Title, string Description, string Text, string[] Tags, string ImgUrl);
+    internal sealed record Sample(string Slug, string Title, string Description, string Text, string[] Tags, string ImgUrl);
 
     public static readonly IReadOnlyList<Sample> All =
     [

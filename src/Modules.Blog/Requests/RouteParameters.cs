@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
+using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Requests;
 
@@ -11,7 +12,7 @@ internal sealed class BlogIdRoute
     [FromRoute(Name = "id"), Required, BlogId] public string? Id { get; init; }
 
     /// <summary>The validated id.</summary>
-    public Guid Value() => BlogIds.Parse(Id!);
+    public ObjectId Value() => BlogIds.Parse(Id!);
 }
 
 /// <summary>Route value <c>{slug}</c>: 3–200 characters, looked up as given.</summary>

@@ -25,8 +25,24 @@ public static class WebConventions
     public const string UrlNotFound = "url not found";
 
     /// <summary>Bus subjects the shared API-key check, Bearer authentication and role check request, whatever modules run
-    /// (<see cref="AuthSubjects.Authorization"/> only when an authentication reply carries no roles).</summary>
-    public static readonly IReadOnlyCollection<string> CalledSubjects = [AuthSubjects.ApiKeyVerify, AuthSubjects.Authentication, AuthSubjects.Authorization];
+    /// (<see cref="AuthSubjects.Authorization"/> only when an authentication reply carries no roles;
+    /// <see cref="AuthSubjects.ApiKeyVerify"/> only in <see cref="ApiKeyMode.Check"/>).</summary>
+    public static IReadOnlyCollection<string> CalledSubjects(IConfiguration configuration) =>
+        ApiKeyModeOf(configuration) == ApiKeyMode.Check
+            ? [AuthSubjects.ApiKeyVerify, AuthSubjects.Authentication, AuthSubjects.Authorization]
+            : [AuthSubjects.Authentication, AuthSubjects.Authorization];
+
+    /// <summary><c>ApiKey:Mode</c>, read once at start-up because it decides the middleware pipeline.</summary>
+    /// <exception cref="InvalidOperationException">The value is not one of <see cref="ApiKeyMode"/>'s names.</exception>
+    public static ApiKeyMode ApiKeyModeOf(IConfiguration configuration)
+    {
+        var configured = configuration[$"{ApiKeyOptions.SectionName}:{nameof(ApiKeyOptions.Mode)}"];
+        if (string.IsNullOrWhiteSpace(configured)) return ApiKeyMode.Check;
+        return Enum.TryParse<ApiKeyMode>(configured, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
+            ? mode
+            : throw new InvalidOperationException(
+                $"unknown ApiKey:Mode '{configured}'. Valid values: {string.Join(", ", Enum.GetNames<ApiKeyMode>())}.");
+    }
 
     /// <summary>
     /// Registers the envelope JSON settings, the exception handler, the API-key check, Bearer authentication over the
@@ -66,7 +82,7 @@ public static class WebConventions
 
     /// <summary>
     /// The middleware order that makes the contract hold: errors become envelopes; oversized bodies get 413; API documents; routing; the API-key
-    /// check (before the 404, as in the reference); authentication and authorization; then <c>url not found</c> for
+    /// check (before the 404, as in the reference; none in <see cref="ApiKeyMode.Gateway"/>); authentication and authorization; then <c>url not found</c> for
     /// anything no endpoint served.
     /// </summary>
     public static WebApplication UseWebConventions(this WebApplication app)
@@ -90,7 +106,8 @@ public static class WebConventions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseApiDocument();
         app.UseRouting();
-        app.UseMiddleware<ApiKeyMiddleware>();
+        // In Gateway mode the gateway has checked the key (and answered 401/403 itself), so nothing here asks for it.
+        if (ApiKeyModeOf(app.Configuration) == ApiKeyMode.Check) app.UseMiddleware<ApiKeyMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapProbeEndpoints();

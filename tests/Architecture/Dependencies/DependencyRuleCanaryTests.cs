@@ -1,91 +1,114 @@
-using Mono.Cecil;
+using NetArchTest.Rules;
 
 namespace GoMicro.Architecture.Tests.Dependencies;
 
 /// <summary>
-/// Each rule run once against a deliberately bad component: built as a real assembly in memory with Mono.Cecil (so the
-/// IL reader is exercised too) or as a bad project file, and written to disk like the product's assemblies.
+/// Each rule run once on deliberate violators (the types in <c>GoMicro.Architecture.Tests.Canaries.*</c>, compiled
+/// into this assembly, or a bad project file): a rule that cannot report these would pass on anything.
 /// </summary>
 public sealed class DependencyRuleCanaryTests
 {
+    private const string Canaries = "GoMicro.Architecture.Tests.Canaries.";
+
+    private static Types Canary(string name) =>
+        typeof(DependencyRuleCanaryTests).Assembly.GetTypes().Any(t => t.Namespace == Canaries + name)
+            ? Types.InNamespace(Canaries + name)
+            : throw new InvalidOperationException($"No canary type in {Canaries}{name}: the test would prove nothing.");
+
     [Fact]
-    public void Shared_referencing_a_module_is_reported()
+    public void Shared_using_a_module_type_is_reported()
     {
-        var bad = Build("GoMicro.Shared.Canary", references: ["GoMicro.Modules.Auth"]);
-        Assert.Contains(DependencyRules.SharedReferencesNoModuleAndNoHost(bad), v => v.Contains("GoMicro.Modules.Auth"));
+        Assert.Equal([Canaries + "SharedUsingAModule.UsesAuthModule"], DependencyRules.SharedUsesNoModuleAndNoHost(Canary("SharedUsingAModule")));
     }
 
     [Fact]
-    public void Shared_referencing_the_host_through_its_project_file_is_reported()
+    public void Shared_using_a_host_type_is_reported()
     {
-        var projectXml = """<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><ProjectReference Include="..\..\Host\Host.csproj" /></ItemGroup></Project>""";
-        var bad = Build("GoMicro.Shared.Canary") with { ProjectReferences = Component.ReadProjectReferences(projectXml) };
-        Assert.Contains(DependencyRules.SharedReferencesNoModuleAndNoHost(bad), v => v.Contains("GoMicro.Host"));
+        Assert.Equal([Canaries + "SharedUsingTheHost.UsesHost"], DependencyRules.SharedUsesNoModuleAndNoHost(Canary("SharedUsingTheHost")));
     }
 
     [Fact]
-    public void A_module_referencing_another_module_is_reported_but_its_contracts_are_allowed()
+    public void A_module_using_another_module_is_reported_and_not_its_own()
     {
-        var bad = Build("GoMicro.Modules.Blog", references: ["GoMicro.Modules.Auth", "GoMicro.Modules.Auth.Contracts", "GoMicro.Modules.Blog.Contracts"]);
-        var violations = DependencyRules.ModuleReferencesNoOtherModuleAndNoHost(bad).ToArray();
-        Assert.Equal(["GoMicro.Modules.Blog (module Blog) references GoMicro.Modules.Auth"], violations);
+        // The same type uses the Auth module: wrong for Blog, fine for Auth itself.
+        Assert.NotEmpty(DependencyRules.ModuleUsesNoOtherModuleAndNoHost(Canary("SharedUsingAModule"), "Blog", ["Auth", "Blog"]));
+        Assert.Empty(DependencyRules.ModuleUsesNoOtherModuleAndNoHost(Canary("SharedUsingAModule"), "Auth", ["Auth", "Blog"]));
     }
 
     [Fact]
-    public void A_module_referencing_the_host_is_reported()
+    public void A_module_using_the_host_is_reported()
     {
-        var bad = Build("GoMicro.Modules.Blog", references: ["GoMicro.Host"]);
-        Assert.NotEmpty(DependencyRules.ModuleReferencesNoOtherModuleAndNoHost(bad));
+        Assert.NotEmpty(DependencyRules.ModuleUsesNoOtherModuleAndNoHost(Canary("SharedUsingTheHost"), "Blog", ["Auth", "Blog"]));
     }
 
     [Fact]
     public void Contracts_using_an_ef_core_type_are_reported()
     {
-        var bad = Build("GoMicro.Shared.Contracts", baseType: ("Microsoft.EntityFrameworkCore", "Microsoft.EntityFrameworkCore", "DbContext"));
-        Assert.Contains(DependencyRules.ContractsDependOnNeitherEfCoreNorAspNetCore(bad), v => v.Contains("Microsoft.EntityFrameworkCore"));
+        Assert.Equal([Canaries + "ContractsUsingEfCore.UsesEfCore"], DependencyRules.ContractsUseNoWebOrDataFramework(Canary("ContractsUsingEfCore")));
     }
 
     [Fact]
-    public void Contracts_referencing_asp_net_core_are_reported()
+    public void Contracts_using_an_asp_net_core_type_are_reported()
     {
-        var bad = Build("GoMicro.Modules.Blog.Contracts", references: ["Microsoft.AspNetCore.Http.Abstractions"]);
-        Assert.NotEmpty(DependencyRules.ContractsDependOnNeitherEfCoreNorAspNetCore(bad));
+        Assert.Equal([Canaries + "ContractsUsingAspNetCore.UsesAspNetCore"], DependencyRules.ContractsUseNoWebOrDataFramework(Canary("ContractsUsingAspNetCore")));
     }
 
     [Fact]
     public void A_public_dbcontext_is_reported()
     {
-        var bad = Build("GoMicro.Modules.Canary", baseType: ("Microsoft.EntityFrameworkCore", "Microsoft.EntityFrameworkCore", "DbContext"));
-        Assert.Contains(DependencyRules.NoPublicDbContext(bad), v => v.Contains("CanaryType"));
+        Assert.Equal([Canaries + "PublicDbContext.LeakedContext"], DependencyRules.NoPublicDbContext(Canary("PublicDbContext")));
     }
 
     [Fact]
-    public void A_well_behaved_component_passes_every_rule()
+    public void Public_module_types_are_reported_top_level_and_nested()
     {
-        var good = Build("GoMicro.Modules.Canary", references: ["GoMicro.Shared.Web"]);
-        foreach (var rule in DependencyRulesTests.RuleNames)
-            Assert.Empty(DependencyRulesTests.Rule(rule)(good));
+        var violations = DependencyRules.ModuleTypesAreInternal(Canary("PublicModuleTypes"));
+        Assert.Contains(Canaries + "PublicModuleTypes.PublicTopLevel", violations);
+        Assert.Contains(violations, v => v.EndsWith("PublicNested", StringComparison.Ordinal));
+        Assert.Equal(2, violations.Count);
     }
 
-    /// <summary>Writes a small assembly with the given references and one public type, then loads it as the rules do.</summary>
-    private static Component Build(string name, string[]? references = null, (string Assembly, string Namespace, string Name)? baseType = null)
+    [Fact]
+    public void Internal_types_and_generated_migrations_pass_the_internal_rule()
     {
-        var assembly = AssemblyDefinition.CreateAssembly(new AssemblyNameDefinition(name, new Version(1, 0)), name, ModuleKind.Dll);
-        var module = assembly.MainModule;
-        foreach (var reference in references ?? []) module.AssemblyReferences.Add(new AssemblyNameReference(reference, new Version(1, 0)));
+        Assert.Empty(DependencyRules.ModuleTypesAreInternal(Canary("AllowedModuleTypes")));
+    }
 
-        TypeReference parent = module.TypeSystem.Object;
-        if (baseType is { } b)
-        {
-            var scope = new AssemblyNameReference(b.Assembly, new Version(10, 0));
-            module.AssemblyReferences.Add(scope);
-            parent = new TypeReference(b.Namespace, b.Name, module, scope);
-        }
-        module.Types.Add(new TypeDefinition("Canary", "CanaryType", TypeAttributes.Public | TypeAttributes.Class, parent));
+    [Fact]
+    public void Shared_referencing_the_host_project_is_reported()
+    {
+        var bad = ProjectFile.Parse("GoMicro.Shared.Canary", """<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><ProjectReference Include="..\..\Host\Host.csproj" /></ItemGroup></Project>""");
+        Assert.Equal(["GoMicro.Shared.Canary references the project GoMicro.Host"], DependencyRules.ProjectReferencesKeepTheBoundaries(bad));
+    }
 
-        var folder = Directory.CreateTempSubdirectory("gomicro-canary-").FullName;
-        var path = Path.Combine(folder, name + ".dll");
-        assembly.Write(path);
-        return Component.Load(path, projectPath: null);
+    [Fact]
+    public void Shared_referencing_a_module_project_is_reported()
+    {
+        var bad = ProjectFile.Parse("GoMicro.Shared.Canary", """<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><ProjectReference Include="../../Modules.Auth/Modules.Auth.csproj" /></ItemGroup></Project>""");
+        Assert.NotEmpty(DependencyRules.ProjectReferencesKeepTheBoundaries(bad));
+    }
+
+    [Fact]
+    public void A_module_referencing_another_module_project_is_reported_but_not_shared_projects()
+    {
+        var bad = ProjectFile.Parse("GoMicro.Modules.Blog", """
+            <Project Sdk="Microsoft.NET.Sdk"><ItemGroup>
+              <ProjectReference Include="..\Modules.Auth\Modules.Auth.csproj" />
+              <ProjectReference Include="..\Shared\Web\Shared.Web.csproj" />
+            </ItemGroup></Project>
+            """);
+        Assert.Equal(["GoMicro.Modules.Blog references the project GoMicro.Modules.Auth"], DependencyRules.ProjectReferencesKeepTheBoundaries(bad));
+    }
+
+    [Fact]
+    public void A_contracts_project_on_the_web_sdk_or_with_ef_core_is_reported()
+    {
+        var bad = ProjectFile.Parse("GoMicro.Shared.Contracts", """
+            <Project Sdk="Microsoft.NET.Sdk.Web"><ItemGroup>
+              <PackageReference Include="Microsoft.EntityFrameworkCore" />
+              <FrameworkReference Include="Microsoft.AspNetCore.App" />
+            </ItemGroup></Project>
+            """);
+        Assert.Equal(3, DependencyRules.ContractsProjectReferencesNoWebOrDataFramework(bad).Count());
     }
 }

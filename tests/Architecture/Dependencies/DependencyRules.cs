@@ -1,50 +1,76 @@
+using GoMicro.Shared.Web.Modularity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
+using NetArchTest.Rules;
+
 namespace GoMicro.Architecture.Tests.Dependencies;
 
 /// <summary>
-/// The boundaries that keep the monolith splittable: each rule returns its violations (empty when the component obeys).
-/// Modules are <c>GoMicro.Modules.{Module}</c> and may hold several projects (<c>GoMicro.Modules.{Module}.Contracts</c>);
-/// another module's <c>.Contracts</c> project is the one thing a module may reference of another.
+/// The boundaries that keep the monolith splittable, over compiled types (NetArchTest, ADR 23) and over project files.
+/// Each rule returns its violations: failing type names, or one line per bad reference; empty when obeyed.
+/// Modules are <c>GoMicro.Modules.{Module}</c>; the vocabulary they share is <c>GoMicro.Shared.Contracts</c>.
 /// </summary>
 public static class DependencyRules
 {
-    private const string ModulePrefix = "GoMicro.Modules.";
+    private const string ModulesNamespace = "GoMicro.Modules";
     private const string SharedPrefix = "GoMicro.Shared.";
     private const string Host = "GoMicro.Host";
 
-    /// <summary>The module a component belongs to (<c>Blog</c> for <c>GoMicro.Modules.Blog.Contracts</c>), or null.</summary>
-    public static string? ModuleOf(string assembly) =>
-        assembly.StartsWith(ModulePrefix, StringComparison.Ordinal) ? assembly[ModulePrefix.Length..].Split('.')[0] : null;
+    private static readonly string[] WebAndDataFrameworks = ["Microsoft.EntityFrameworkCore", "Microsoft.AspNetCore", "Npgsql"];
 
-    /// <summary>Shared code is below every module: it references no module and not the Host.</summary>
-    public static IEnumerable<string> SharedReferencesNoModuleAndNoHost(Component component) =>
-        !component.Name.StartsWith(SharedPrefix, StringComparison.Ordinal)
-            ? []
-            : component.Dependencies.Where(d => ModuleOf(d) is not null || d == Host)
-                .Select(d => $"{component.Name} (shared) references {d}");
+    /// <summary>The module an assembly or namespace belongs to (<c>Blog</c> for <c>GoMicro.Modules.Blog.Persistence</c>), or null.</summary>
+    public static string? ModuleOf(string name) =>
+        name.StartsWith(ModulesNamespace + ".", StringComparison.Ordinal) ? name[(ModulesNamespace.Length + 1)..].Split('.')[0] : null;
 
-    /// <summary>A module references no other module (except its <c>.Contracts</c> project) and not the Host.</summary>
-    public static IEnumerable<string> ModuleReferencesNoOtherModuleAndNoHost(Component component)
-    {
-        var module = ModuleOf(component.Name);
-        if (module is null) return [];
-        return component.Dependencies
-            .Where(d => d == Host || (ModuleOf(d) is { } other && other != module && !d.EndsWith(".Contracts", StringComparison.Ordinal)))
-            .Select(d => $"{component.Name} (module {module}) references {d}");
-    }
+    /// <summary>Shared code is below every module: its types use no module's type and no Host type.</summary>
+    public static IReadOnlyList<string> SharedUsesNoModuleAndNoHost(Types shared) =>
+        Failing(shared.Should().NotHaveDependencyOnAny(ModulesNamespace, Host).GetResult());
 
-    /// <summary>Contracts are plain records: no EF Core and no ASP.NET Core, so any process can speak them.</summary>
-    public static IEnumerable<string> ContractsDependOnNeitherEfCoreNorAspNetCore(Component component) =>
-        !component.Name.EndsWith(".Contracts", StringComparison.Ordinal)
-            ? []
-            : component.Dependencies
-                .Where(d => d.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal)
-                            || d.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
-                            || d.StartsWith("Npgsql", StringComparison.Ordinal))
-                .Select(d => $"{component.Name} (contracts) depends on {d}");
+    /// <summary>A module's types use no other module's type and no Host type; modules talk over the bus only.</summary>
+    /// <param name="moduleTypes">The types of module <paramref name="module"/>.</param>
+    /// <param name="module">Its name, e.g. <c>Blog</c>.</param>
+    /// <param name="modules">Every module's name.</param>
+    public static IReadOnlyList<string> ModuleUsesNoOtherModuleAndNoHost(Types moduleTypes, string module, IEnumerable<string> modules) =>
+        Failing(moduleTypes.Should()
+            .NotHaveDependencyOnAny([.. modules.Where(m => m != module).Select(m => $"{ModulesNamespace}.{m}"), Host])
+            .GetResult());
+
+    /// <summary>Contracts are plain records: no EF Core, ASP.NET Core or Npgsql type, so any process can speak them.</summary>
+    public static IReadOnlyList<string> ContractsUseNoWebOrDataFramework(Types contracts) =>
+        Failing(contracts.Should().NotHaveDependencyOnAny(WebAndDataFrameworks).GetResult());
 
     /// <summary>No DbContext is public: a module's tables are reachable only through the module.</summary>
-    public static IEnumerable<string> NoPublicDbContext(Component component) =>
-        component.PublicTypes
-            .Where(t => t.BaseTypes.Contains("Microsoft.EntityFrameworkCore.DbContext"))
-            .Select(t => $"{t.Type} in {component.Name} is a public DbContext");
+    public static IReadOnlyList<string> NoPublicDbContext(Types types) =>
+        Failing(types.That().Inherit(typeof(DbContext)).Should().NotBePublic().And().NotBeNestedPublic().GetResult());
+
+    /// <summary>
+    /// A module's types are internal, except its entry point (the <see cref="IModule"/> the Host lists) and the
+    /// migrations <c>dotnet ef migrations add</c> generates as public (EF Core finds them either way).
+    /// </summary>
+    public static IReadOnlyList<string> ModuleTypesAreInternal(Types moduleTypes) =>
+        Failing(moduleTypes.That().DoNotImplementInterface(typeof(IModule)).And().DoNotInherit(typeof(Migration))
+            .Should().NotBePublic().And().NotBeNestedPublic().GetResult());
+
+    /// <summary>The project-file side of the shared and module rules: no project reference across a boundary.</summary>
+    public static IEnumerable<string> ProjectReferencesKeepTheBoundaries(ProjectFile project)
+    {
+        var module = ModuleOf(project.Name);
+        var shared = project.Name.StartsWith(SharedPrefix, StringComparison.Ordinal);
+        return project.ProjectReferences
+            .Where(r => r == Host
+                        || (shared && ModuleOf(r) is not null)
+                        || (module is not null && ModuleOf(r) is { } other && other != module))
+            .Select(r => $"{project.Name} references the project {r}");
+    }
+
+    /// <summary>The project-file side of the contracts rule: no web SDK, no ASP.NET Core framework, no EF Core or Npgsql package.</summary>
+    public static IEnumerable<string> ContractsProjectReferencesNoWebOrDataFramework(ProjectFile project)
+    {
+        if (!project.Name.EndsWith(".Contracts", StringComparison.Ordinal)) return [];
+        return project.PackageReferences.Concat(project.FrameworkReferences).Append(project.Sdk)
+            .Where(r => r.EndsWith(".Web", StringComparison.Ordinal) || WebAndDataFrameworks.Any(f => r.StartsWith(f, StringComparison.Ordinal)))
+            .Select(r => $"{project.Name} (contracts) references {r}");
+    }
+
+    private static IReadOnlyList<string> Failing(TestResult result) => result.IsSuccessful ? [] : [.. result.FailingTypeNames];
 }

@@ -70,6 +70,19 @@ public sealed class DeploymentFilesTests
         Assert.Equal("3.0", KongConfig.Load(kongFile).FormatVersion);
     }
 
+    [Fact]
+    public void The_Host_image_builds_on_base_image_arguments_that_default_to_the_official_images() =>
+        Assert.Empty(DeploymentRules.BaseImageProblems(RepositoryFiles.ReadText(ComposeService.HostDockerfile)));
+
+    [Theory]
+    [MemberData(nameof(ComposeFilesWithTheHost))]
+    public void Host_containers_on_NATS_sign_in_with_a_user_and_password_kept_out_of_the_url(string composeFile)
+    {
+        var compose = ComposeFile.Load(composeFile);
+        Assert.Contains(compose.Services.Values, s => s.RunsTheHost && s.Environment.TryGetValue("Bus__Transport", out var t) && t == "Nats");
+        Assert.Empty(DeploymentRules.NatsCredentialProblems(compose));
+    }
+
     [Theory]
     [MemberData(nameof(ComposeFilesWithTheHost))]
     public void Every_environment_variable_set_on_a_Host_container_binds_to_a_configuration_key(string composeFile)

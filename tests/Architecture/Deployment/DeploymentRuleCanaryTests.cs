@@ -304,4 +304,44 @@ public sealed class DeploymentRuleCanaryTests
         Assert.Equal(["the image does not set ASPNETCORE_HTTP_PORTS, so Kestrel's port is not pinned to the exposed one"],
             DeploymentRules.ImagePortProblems("FROM x\nEXPOSE 8080\n"));
     }
+
+    [Fact]
+    public void Base_images_that_are_not_the_official_defaults_or_not_arguments_are_reported()
+    {
+        Assert.Equal(
+            ["ARG SDK_IMAGE defaults to 'debian:12', not the official mcr.microsoft.com/dotnet/sdk:10.0",
+             "the Dockerfile has no ARG RUNTIME_IMAGE",
+             "FROM mcr.microsoft.com/dotnet/aspnet:10.0 is neither a base-image argument nor an earlier stage",
+             "the final stage is built FROM mcr.microsoft.com/dotnet/aspnet:10.0, not ${RUNTIME_IMAGE} (the runtime-only image)"],
+            DeploymentRules.BaseImageProblems("ARG SDK_IMAGE=debian:12\nFROM ${SDK_IMAGE} AS build\nFROM mcr.microsoft.com/dotnet/aspnet:10.0\n"));
+        Assert.Equal(
+            ["the final stage is built FROM build, not ${RUNTIME_IMAGE} (the runtime-only image)"],
+            DeploymentRules.BaseImageProblems(
+                "ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0\nARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0\nFROM ${SDK_IMAGE} AS build\nFROM build\n"));
+    }
+
+    [Fact]
+    public void A_NATS_client_without_credentials_or_with_them_in_the_url_is_reported()
+    {
+        var compose = ComposeFile.Parse("""
+            x-host: &host
+              build:
+                context: ..
+                dockerfile: src/Host/Dockerfile
+            services:
+              auth:
+                <<: *host
+                environment:
+                  Bus__Transport: Nats
+                  Bus__Nats__Url: nats://gomicro:secret@nats:4222
+                  Bus__Nats__Username: gomicro
+              blog:
+                <<: *host
+                environment:
+                  Bus__Transport: InProcess
+            """);
+        Assert.Equal(
+            ["auth uses NATS without Bus__Nats__Password", "auth puts NATS credentials in Bus__Nats__Url, which logs show"],
+            DeploymentRules.NatsCredentialProblems(compose));
+    }
 }

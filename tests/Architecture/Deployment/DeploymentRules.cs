@@ -194,6 +194,58 @@ internal static partial class DeploymentRules
             : [$"the image exposes {exposed[0]} but sets ASPNETCORE_HTTP_PORTS={listens.Groups["port"].Value}"];
     }
 
+    /// <summary>
+    /// The base images are the build arguments <c>SDK_IMAGE</c> and <c>RUNTIME_IMAGE</c>, defaulting to the official
+    /// .NET images, so a plain <c>docker build</c> uses those and scripts/test-image.sh can pass stand-ins; every
+    /// other <c>FROM</c> names an earlier stage.
+    /// </summary>
+    public static IReadOnlyList<string> BaseImageProblems(string dockerfile)
+    {
+        var problems = new List<string>();
+        var arguments = ArgInstruction().Matches(dockerfile).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["value"].Value);
+        foreach (var (name, official) in new[] { ("SDK_IMAGE", "mcr.microsoft.com/dotnet/sdk:10.0"), ("RUNTIME_IMAGE", "mcr.microsoft.com/dotnet/aspnet:10.0") })
+        {
+            if (!arguments.TryGetValue(name, out var value))
+                problems.Add($"the Dockerfile has no ARG {name}");
+            else if (value != official)
+                problems.Add($"ARG {name} defaults to '{value}', not the official {official}");
+        }
+        var stages = new List<string>();
+        var froms = FromInstruction().Matches(dockerfile).ToList();
+        foreach (var from in froms)
+        {
+            var image = from.Groups["image"].Value;
+            if (image is not ("${SDK_IMAGE}" or "${RUNTIME_IMAGE}") && !stages.Contains(image, StringComparer.OrdinalIgnoreCase))
+                problems.Add($"FROM {image} is neither a base-image argument nor an earlier stage");
+            if (from.Groups["stage"].Success) stages.Add(from.Groups["stage"].Value);
+        }
+        if (froms.Count > 0 && froms[^1].Groups["image"].Value != "${RUNTIME_IMAGE}")
+            problems.Add($"the final stage is built FROM {froms[^1].Groups["image"].Value}, not ${{RUNTIME_IMAGE}} (the runtime-only image)");
+        return problems;
+    }
+
+    /// <summary>
+    /// Every Host container on the NATS bus signs in with <c>Bus__Nats__Username</c> and <c>Bus__Nats__Password</c>,
+    /// and its <c>Bus__Nats__Url</c> carries no credentials: the URL is what log lines show.
+    /// </summary>
+    public static IReadOnlyList<string> NatsCredentialProblems(ComposeFile compose)
+    {
+        var problems = new List<string>();
+        foreach (var service in compose.Services.Values.Where(s => s.RunsTheHost))
+        {
+            if (!service.Environment.TryGetValue("Bus__Transport", out var transport) || !string.Equals(transport, "Nats", StringComparison.OrdinalIgnoreCase))
+                continue;
+            foreach (var key in new[] { "Bus__Nats__Username", "Bus__Nats__Password" })
+            {
+                if (!service.Environment.TryGetValue(key, out var value) || string.IsNullOrWhiteSpace(value))
+                    problems.Add($"{service.Name} uses NATS without {key}");
+            }
+            if (service.Environment.TryGetValue("Bus__Nats__Url", out var url) && url.Contains('@', StringComparison.Ordinal))
+                problems.Add($"{service.Name} puts NATS credentials in Bus__Nats__Url, which logs show");
+        }
+        return problems;
+    }
+
     /// <summary>The ports of the Dockerfile's EXPOSE instructions.</summary>
     public static IReadOnlyList<int> ExposedPorts(string dockerfile) =>
         ExposeInstruction().Matches(dockerfile)
@@ -240,6 +292,12 @@ internal static partial class DeploymentRules
 
     [GeneratedRegex(@"^\s*EXPOSE\s+(?<ports>[0-9/a-z ]+?)\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
     private static partial Regex ExposeInstruction();
+
+    [GeneratedRegex(@"^\s*ARG\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)(=(?<value>\S*))?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex ArgInstruction();
+
+    [GeneratedRegex(@"^\s*FROM\s+(--\S+\s+)*(?<image>\S+)(\s+AS\s+(?<stage>\S+))?\s*$", RegexOptions.Multiline | RegexOptions.IgnoreCase)]
+    private static partial Regex FromInstruction();
 
     [GeneratedRegex(@"ASPNETCORE_HTTP_PORTS=(?<port>[0-9]+)")]
     private static partial Regex HttpPortsSetting();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Web;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;
 
@@ -58,7 +59,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var read = (await Blog.GetEnvelopeAsync($"/blog/id/{blog.Id}")).ShouldSucceed();
 
         AssertFields(read.Data, PublicFields);
-        Assert.Equal(blog.Id, read.Data.GetProperty("_id").GetGuid());
+        Assert.Equal(blog.Id, read.Data.GetBlogId());
         Assert.Equal(blog.Title, read.Data.GetProperty("title").GetString());
         Assert.Equal("The draft text of the blog.", read.Data.GetProperty("text").GetString());
         Assert.Equal(0.01, read.Data.GetProperty("score").GetDouble());
@@ -78,7 +79,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var read = (await Blog.GetEnvelopeAsync($"/blog/slug/{blog.Slug}")).ShouldSucceed();
 
         AssertFields(read.Data, PublicFields);
-        Assert.Equal(blog.Id, read.Data.GetProperty("_id").GetGuid());
+        Assert.Equal(blog.Id, read.Data.GetBlogId());
     }
 
     [Fact]
@@ -95,7 +96,7 @@ public abstract class BlogApiScenarios(Topology topology)
     [Fact]
     public async Task An_unknown_id_or_slug_gets_404_blog_not_found()
     {
-        (await Blog.GetEnvelopeAsync($"/blog/id/{Guid.NewGuid()}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
+        (await Blog.GetEnvelopeAsync($"/blog/id/{ObjectId.GenerateNewId()}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
         (await Blog.GetEnvelopeAsync($"/blog/slug/no-such-{BlogSteps.UniqueWord()}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
     }
 
@@ -114,11 +115,14 @@ public abstract class BlogApiScenarios(Topology topology)
 
     [Theory]
     [MemberData(nameof(IdRoutes))]
-    public async Task An_id_that_is_not_a_uuid_gets_400(string method, string route)
+    public async Task An_id_that_is_not_24_hex_digits_gets_400_with_the_references_text(string method, string route)
     {
         var admin = await AdminAsync();
-        (await Blog.SendAsync(new HttpMethod(method), string.Format(route, "not-a-uuid"), accessToken: admin.AccessToken))
-            .ShouldFail(HttpStatusCode.BadRequest, "id must be a valid UUID");
+        foreach (var wrongLength in new[] { "not-an-objectid", Guid.NewGuid().ToString(), ObjectId.GenerateNewId() + "0" })
+            (await Blog.SendAsync(new HttpMethod(method), string.Format(route, wrongLength), accessToken: admin.AccessToken))
+                .ShouldFail(HttpStatusCode.BadRequest, "id must be of length 24");
+        (await Blog.SendAsync(new HttpMethod(method), string.Format(route, "zzzzzzzzzzzzzzzzzzzzzzzz"), accessToken: admin.AccessToken))
+            .ShouldFail(HttpStatusCode.BadRequest, "id is invalid");
     }
 
     [Theory]
@@ -284,7 +288,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var draft = await topology.CreateAsync(cast.Author);
 
         (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{draft.Id}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
-        (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{Guid.NewGuid()}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
+        (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{ObjectId.GenerateNewId()}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
     }
 
     // ---- author ------------------------------------------------------------------------------------------------
@@ -299,7 +303,8 @@ public abstract class BlogApiScenarios(Topology topology)
 
         var data = created.Data;
         AssertFields(data, PrivateFields);
-        Assert.True(Guid.TryParse(data.GetProperty("_id").GetString(), out var id) && id.Version == 7, "ids are UUID v7");
+        var id = data.GetBlogId();
+        Assert.InRange(id.CreationTime, DateTime.UtcNow.AddMinutes(-5), DateTime.UtcNow.AddMinutes(1)); // an ObjectID's time is its creation
         Assert.Equal(body["title"], data.GetProperty("title").GetString());
         Assert.Equal(body["draftText"], data.GetProperty("draftText").GetString());
         Assert.Equal(body["slug"], data.GetProperty("slug").GetString());
@@ -415,7 +420,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var other = await topology.CreateAsync(cast.Author);
         var blog = await topology.CreateAsync(cast.Author);
 
-        var response = await Blog.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = blog.Id, ["slug"] = other.Slug }, cast.Author.AccessToken);
+        var response = await Blog.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = blog.Id.ToString(), ["slug"] = other.Slug }, cast.Author.AccessToken);
 
         response.ShouldFail(HttpStatusCode.BadRequest, $"Blog with slug: {other.Slug} already exists");
     }
@@ -426,7 +431,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var cast = await BlogCast.CreateAsync(topology);
         var otherAuthor = await TestUsers.CreateAsync(topology, "AUTHOR");
         var blog = await topology.CreateAsync(cast.Author);
-        var body = new Dictionary<string, object> { ["_id"] = blog.Id, ["title"] = "Taken over" };
+        var body = new Dictionary<string, object> { ["_id"] = blog.Id.ToString(), ["title"] = "Taken over" };
 
         (await Blog.PutEnvelopeAsync("/blog/author", body, otherAuthor.AccessToken))
             .ShouldFail(HttpStatusCode.NotFound, $"Blog with id: {blog.Id} does not exists");
@@ -442,9 +447,9 @@ public abstract class BlogApiScenarios(Topology topology)
         (await Blog.PutEnvelopeAsync("/blog/author", new { title = "No id" }, cast.Author.AccessToken))
             .ShouldFail(HttpStatusCode.BadRequest, "_id is required");
         (await Blog.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = "nope" }, cast.Author.AccessToken))
-            .ShouldFail(HttpStatusCode.BadRequest, "_id must be a valid UUID");
+            .ShouldFail(HttpStatusCode.BadRequest, "_id must be of length 24");
         var invalid = await Blog.PutEnvelopeAsync("/blog/author",
-            new Dictionary<string, object> { ["_id"] = Guid.NewGuid(), ["title"] = "x", ["tags"] = Array.Empty<string>() }, cast.Author.AccessToken);
+            new Dictionary<string, object> { ["_id"] = ObjectId.GenerateNewId().ToString(), ["title"] = "x", ["tags"] = Array.Empty<string>() }, cast.Author.AccessToken);
         invalid.ShouldFail(HttpStatusCode.BadRequest, "title must be at least 3 characters, tags must contain at least 1 item");
     }
 
@@ -458,7 +463,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var own = (await Blog.GetEnvelopeAsync($"/blog/author/id/{blog.Id}", cast.Author.AccessToken)).ShouldSucceed();
         AssertFields(own.Data, PrivateFields);
         (await Blog.GetEnvelopeAsync($"/blog/author/id/{blog.Id}", otherAuthor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{blog.Id} not found");
-        (await Blog.GetEnvelopeAsync($"/blog/author/id/{Guid.Empty}", cast.Author.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{Guid.Empty} not found");
+        (await Blog.GetEnvelopeAsync($"/blog/author/id/{ObjectId.Empty}", cast.Author.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{ObjectId.Empty} not found");
     }
 
     [Fact]
@@ -476,7 +481,7 @@ public abstract class BlogApiScenarios(Topology topology)
         (await Blog.GetEnvelopeAsync($"/blog/editor/id/{blog.Id}", cast.Editor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{blog.Id} not found");
         (await Blog.GetEnvelopeAsync($"/blog/id/{blog.Id}")).ShouldFail(HttpStatusCode.NotFound, "blog not found");
         Assert.DoesNotContain(blog.Id, (await Blog.GetEnvelopeAsync("/blog/author/published?page=1&limit=100", cast.Author.AccessToken)).ShouldSucceed().Ids());
-        Assert.False(await topology.BlogDatabase.ScalarAsync<bool>("SELECT status FROM blogs WHERE id = @id", ("id", blog.Id)), "soft delete keeps the row");
+        Assert.False(await topology.BlogDatabase.ScalarAsync<bool>("SELECT status FROM blogs WHERE id = @id", ("id", blog.Id.ToByteArray())), "soft delete keeps the row");
     }
 
     [Fact]
@@ -510,7 +515,7 @@ public abstract class BlogApiScenarios(Topology topology)
 
         (await Blog.PutEnvelopeAsync($"/blog/author/submit/id/{blog.Id}", null, otherAuthor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, "blog not found");
         (await Blog.PutEnvelopeAsync($"/blog/author/withdraw/id/{blog.Id}", null, otherAuthor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, "blog not found");
-        (await Blog.PutEnvelopeAsync($"/blog/author/submit/id/{Guid.NewGuid()}", null, cast.Author.AccessToken)).ShouldFail(HttpStatusCode.NotFound, "blog not found");
+        (await Blog.PutEnvelopeAsync($"/blog/author/submit/id/{ObjectId.GenerateNewId()}", null, cast.Author.AccessToken)).ShouldFail(HttpStatusCode.NotFound, "blog not found");
     }
 
     [Fact]
@@ -524,7 +529,7 @@ public abstract class BlogApiScenarios(Topology topology)
         var published = await topology.CreatePublishedAsync(cast);
         await topology.CreateAsync(otherAuthor);
 
-        async Task<Guid[]> ListAsync(string state) =>
+        async Task<ObjectId[]> ListAsync(string state) =>
             (await Blog.GetEnvelopeAsync($"/blog/author/{state}?page=1&limit=100", cast.Author.AccessToken)).ShouldSucceed().Ids();
 
         Assert.Equal([submitted.Id, draft.Id], await ListAsync("drafts"));   // a submitted blog is still a draft until published
@@ -545,7 +550,7 @@ public abstract class BlogApiScenarios(Topology topology)
         AssertFields(read.Data, PrivateFields);
         Assert.Equal(cast.Author.Id, read.Data.GetProperty("author").GetProperty("_id").GetGuid());
         Assert.Equal(cast.Author.Name, read.Data.GetProperty("author").GetProperty("name").GetString());
-        (await Blog.GetEnvelopeAsync($"/blog/editor/id/{Guid.Empty}", cast.Editor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{Guid.Empty} not found");
+        (await Blog.GetEnvelopeAsync($"/blog/editor/id/{ObjectId.Empty}", cast.Editor.AccessToken)).ShouldFail(HttpStatusCode.NotFound, $"{ObjectId.Empty} not found");
     }
 
     [Fact]
@@ -596,7 +601,7 @@ public abstract class BlogApiScenarios(Topology topology)
     public async Task Publishing_or_unpublishing_an_unknown_or_deleted_blog_gets_404()
     {
         var cast = await BlogCast.CreateAsync(topology);
-        var unknown = Guid.NewGuid();
+        var unknown = ObjectId.GenerateNewId();
         (await Blog.PutEnvelopeAsync($"/blog/editor/publish/id/{unknown}", null, cast.Editor.AccessToken))
             .ShouldFail(HttpStatusCode.NotFound, $"blog for _id {unknown} not found");
         var deleted = await topology.CreatePublishedAsync(cast);
@@ -682,7 +687,7 @@ public abstract class BlogApiScenarios(Topology topology)
     };
 
     private static IEnumerable<(string Method, string Path)> Routes(TheoryData<string, string> data) =>
-        data.Select(row => ((string)row[0], string.Format((string)row[1], Guid.NewGuid())));
+        data.Select(row => ((string)row[0], string.Format((string)row[1], ObjectId.GenerateNewId())));
 
     [Fact]
     public async Task A_learner_gets_403_on_every_author_and_editor_route()
@@ -761,7 +766,7 @@ public abstract class BlogApiScenarios(Topology topology)
         Assert.Equal(DevelopmentSeed.AdminUserId, sample.Data.GetProperty("author").GetProperty("_id").GetGuid());
         Assert.Equal("Admin", sample.Data.GetProperty("author").GetProperty("name").GetString());
         var similar = (await Blog.GetEnvelopeAsync("/blog/slug/postgresql-full-text-search")).ShouldSucceed();
-        var related = (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{similar.Data.GetProperty("_id").GetGuid()}")).ShouldSucceed();
+        var related = (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{similar.Data.GetBlogId()}")).ShouldSucceed();
         Assert.Contains("ranking-search-results-postgresql", related.Data.EnumerateArray().Select(b => b.GetProperty("slug").GetString()));
     }
 }

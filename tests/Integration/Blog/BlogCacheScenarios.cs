@@ -1,5 +1,6 @@
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;
 
@@ -14,14 +15,14 @@ public abstract class BlogCacheScenarios(Topology topology)
 
     /// <summary>Changes the title in the database directly, bypassing the API and therefore every invalidation.</summary>
     private Task ChangeTitleBehindTheApiAsync(TestBlog blog, string title) =>
-        topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title WHERE id = @id RETURNING 1", ("title", title), ("id", blog.Id));
+        topology.BlogDatabase.ScalarAsync<int>("UPDATE blogs SET title = @title WHERE id = @id RETURNING 1", ("title", title), ("id", blog.Id.ToByteArray()));
 
     private async Task<string?> PublicTitleAsync(string path) =>
         (await Blog.GetEnvelopeAsync(path)).ShouldSucceed().Data.GetProperty("title").GetString();
 
-    private async Task<Dictionary<Guid, string>> SimilarTitlesAsync(TestBlog source) =>
+    private async Task<Dictionary<ObjectId, string>> SimilarTitlesAsync(TestBlog source) =>
         (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{source.Id}")).ShouldSucceed().Data.EnumerateArray()
-        .ToDictionary(b => b.GetProperty("_id").GetGuid(), b => b.GetProperty("title").GetString()!);
+        .ToDictionary(b => b.GetBlogId(), b => b.GetProperty("title").GetString()!);
 
     /// <summary>Two published blogs whose titles share a word no other blog has, so each is in the other's similar list.</summary>
     private async Task<(BlogCast Cast, TestBlog Blog, TestBlog Neighbour)> TwoSimilarBlogsAsync()
@@ -85,7 +86,7 @@ public abstract class BlogCacheScenarios(Topology topology)
         Assert.Equal(newSlug, byNewSlug.Data.GetProperty("slug").GetString());
         Assert.Equal(newSlug, (await Blog.GetEnvelopeAsync($"/blog/id/{blog.Id}")).ShouldSucceed().Data.GetProperty("slug").GetString());
         Assert.Equal(newSlug, (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{neighbour.Id}")).ShouldSucceed()
-            .Data.EnumerateArray().Single(b => b.GetProperty("_id").GetGuid() == blog.Id).GetProperty("slug").GetString());
+            .Data.EnumerateArray().Single(b => b.GetBlogId() == blog.Id).GetProperty("slug").GetString());
     }
 
     [Fact]
@@ -153,7 +154,7 @@ public abstract class BlogCacheScenarios(Topology topology)
         await topology.UpdateAsync(cast.Author, blog, new { slug = "renamed-" + BlogSteps.UniqueWord() });
         var successor = await topology.CreatePublishedAsync(cast, BlogSteps.CreateBody(title: "The successor " + BlogSteps.UniqueWord(), slug: blog.Slug));
 
-        Assert.Equal(successor.Id, (await Blog.GetEnvelopeAsync($"/blog/slug/{blog.Slug}")).ShouldSucceed().Data.GetProperty("_id").GetGuid());
+        Assert.Equal(successor.Id, (await Blog.GetEnvelopeAsync($"/blog/slug/{blog.Slug}")).ShouldSucceed().Data.GetBlogId());
     }
 }
 
@@ -171,6 +172,6 @@ public sealed class BlogCacheOnMonolithWithRedis(MonolithWithRedisTopology topol
 
         (await topology.Blog.GetEnvelopeAsync($"/blog/id/{blog.Id}")).ShouldSucceed();
 
-        Assert.NotEmpty(await RedisServer.KeysAsync(TestEnvironment.Redis, $"{topology.KeyPrefix}blog:id:{blog.Id}:*"));
+        Assert.NotEmpty(await RedisServer.KeysAsync(TestEnvironment.Redis, $"{topology.KeyPrefix}*blog:id:{blog.Id}:*"));
     }
 }

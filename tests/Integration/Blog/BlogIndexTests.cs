@@ -6,6 +6,7 @@ using GoMicro.Modules.Blog.Requests;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;
 
@@ -51,8 +52,8 @@ public sealed class BlogIndexTests(BlogIndexTests.PopulatedBlogDatabase topology
             "public tag list, rare tag" => await blogs.PubliclyVisible().Tagged("DOTNET").Page(FirstPage).ToListAsync(),
             "public tag list, common tag" => await blogs.PubliclyVisible().Tagged("BULK").Page(FirstPage).ToListAsync(),
             "public blog by slug" => await blogs.PubliclyVisible().Where(b => b.Slug == "some-slug").Select(b => b.Id).ToListAsync(),
-            "public blog by id" => await blogs.PubliclyVisible().Where(b => b.Id == author).Select(b => b.Id).ToListAsync(),
-            "similar blogs" => (object)await SimilarBlogs.Query(db, Guid.NewGuid(), "Full-text search with PostgreSQL").ToListAsync(),
+            "public blog by id" => await blogs.PubliclyVisible().Where(b => b.Id == ObjectId.GenerateNewId()).Select(b => b.Id).ToListAsync(),
+            "similar blogs" => (object)await SimilarBlogs.Query(db, ObjectId.GenerateNewId(), "Full-text search with PostgreSQL").ToListAsync(),
             "author drafts" => await blogs.OwnedBy(author).Where(BlogQueries.IsDrafted).Page(FirstPage).ToListAsync(),
             "author submitted" => await blogs.OwnedBy(author).Where(BlogQueries.IsSubmitted).Page(FirstPage).ToListAsync(),
             "author published" => await blogs.OwnedBy(author).Where(BlogQueries.IsPublished).Page(FirstPage).ToListAsync(),
@@ -77,7 +78,7 @@ public sealed class BlogIndexTests(BlogIndexTests.PopulatedBlogDatabase topology
             await BlogDatabase.ScalarAsync<int>("""
                 INSERT INTO blogs (id, title, description, text, draft_text, tags, author_id, slug, score,
                                    submitted, drafted, published, status, published_at, created_by, updated_by, created_at, updated_at)
-                SELECT gen_random_uuid(),
+                SELECT substring(uuid_send(gen_random_uuid()) FROM 1 FOR 12),
                        'Bulk word' || (i % 997) || ' word' || (i % 211) || ' number ' || i,
                        'About word' || (i % 389) || ' and more',
                        'text', 'text',

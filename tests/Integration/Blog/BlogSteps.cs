@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Contracts.Auth;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;
 
@@ -8,7 +9,7 @@ namespace GoMicro.Integration.Tests.Blog;
 /// <param name="Id">The blog id.</param>
 /// <param name="Slug">The stored (normalised) slug.</param>
 /// <param name="Title">The title.</param>
-public sealed record TestBlog(Guid Id, string Slug, string Title);
+public sealed record TestBlog(ObjectId Id, string Slug, string Title);
 
 /// <summary>The people of a blog scenario: an author, an editor and a learner, each with a fresh session.</summary>
 /// <param name="Author">Holds AUTHOR.</param>
@@ -82,9 +83,17 @@ public static class BlogSteps
     }
 
     /// <summary>The ids in a list answer, in order.</summary>
-    public static Guid[] Ids(this Envelope list) => list.Data.EnumerateArray().Select(b => b.GetProperty("_id").GetGuid()).ToArray();
+    public static ObjectId[] Ids(this Envelope list) => list.Data.EnumerateArray().Select(b => b.GetBlogId()).ToArray();
+
+    /// <summary>The <c>_id</c> of a blog shape: it must be 24 hex digits, as the reference's ObjectIDs are.</summary>
+    public static ObjectId GetBlogId(this JsonElement blog)
+    {
+        var text = blog.GetProperty("_id").GetString()!;
+        Assert.Matches("^[0-9a-f]{24}$", text);
+        return ObjectId.Parse(text);
+    }
 
     /// <summary>Reads the blog from a PrivateBlog or PublicBlog answer.</summary>
     public static TestBlog ToBlog(JsonElement data) =>
-        new(data.GetProperty("_id").GetGuid(), data.GetProperty("slug").GetString()!, data.GetProperty("title").GetString()!);
+        new(data.GetBlogId(), data.GetProperty("slug").GetString()!, data.GetProperty("title").GetString()!);
 }

@@ -18,7 +18,7 @@ public class MonolithWithRedisTopology : MonolithTopology
 
 /// <summary>
 /// The monolith on a redis-server of its own (<see cref="Redis"/>), which tests may kill, restart, pause and resume.
-/// Short cache timeouts keep outage tests quick: a call waits at most 300 ms, and a failing Redis is skipped for 1 s.
+/// Short cache timeouts keep outage tests quick: a Redis call waits at most 300 ms.
 /// </summary>
 public class MonolithWithOwnRedisTopology : MonolithTopology
 {
@@ -37,7 +37,6 @@ public class MonolithWithOwnRedisTopology : MonolithTopology
         settings["ConnectionStrings:Redis"] = redis.ConnectionString;
         settings["Cache:Redis:InstanceName"] = KeyPrefix;
         settings["Cache:Redis:OperationTimeout"] = "00:00:00.300";
-        settings["Cache:Redis:BreakDuration"] = "00:00:01";
     }
 
     /// <inheritdoc />

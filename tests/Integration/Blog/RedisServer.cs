@@ -86,6 +86,16 @@ public sealed class RedisServer : IAsyncDisposable
         return server.Keys(pattern: pattern).Select(k => (string)k!).ToArray();
     }
 
+    /// <summary>Deletes the keys matching <paramref name="pattern"/> on the Redis at <paramref name="configuration"/>.</summary>
+    /// <returns>How many were deleted.</returns>
+    public static async Task<long> DeleteKeysAsync(string configuration, string pattern)
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: pattern).ToArray();
+        return keys.Length == 0 ? 0 : await connection.GetDatabase().KeyDeleteAsync(keys);
+    }
+
     /// <summary>The keys matching <paramref name="pattern"/> on this server.</summary>
     public Task<string[]> KeysAsync(string pattern) => KeysAsync(ConnectionString, pattern);
 

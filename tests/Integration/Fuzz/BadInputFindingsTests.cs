@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Blog;
 using GoMicro.Integration.Tests.Infrastructure;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Fuzz;
 
@@ -68,7 +69,7 @@ public sealed class BadInputFindingsTests(KestrelMonolithTopology topology)
         (await Client.PostEnvelopeAsync("/blog/author", create, cast.Author.AccessToken)).ShouldFail(HttpStatusCode.BadRequest, $"{shown} is invalid");
         Assert.Equal(0L, await topology.BlogDatabase.ScalarAsync<long>("SELECT count(*) FROM blogs WHERE slug = @s", ("s", slug)));
 
-        var update = new Dictionary<string, object> { ["_id"] = blog.Id, [field] = field == "tags" ? new[] { "N\u0000UL" } : "abc\u0000def" };
+        var update = new Dictionary<string, object> { ["_id"] = blog.Id.ToString(), [field] = field == "tags" ? new[] { "N\u0000UL" } : "abc\u0000def" };
         (await Client.PutEnvelopeAsync("/blog/author", update, cast.Author.AccessToken)).ShouldFail(HttpStatusCode.BadRequest, $"{shown} is invalid");
         Assert.Equal(before, await BlogRowAsync(blog.Id));
     }
@@ -155,7 +156,7 @@ public sealed class BadInputFindingsTests(KestrelMonolithTopology topology)
         var blog = await topology.CreateAsync(cast.Author);
         var before = await BlogRowAsync(blog.Id);
 
-        (await Client.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = blog.Id, ["title"] = "   " }, cast.Author.AccessToken))
+        (await Client.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = blog.Id.ToString(), ["title"] = "   " }, cast.Author.AccessToken))
             .ShouldFail(HttpStatusCode.BadRequest, "title must be at least 3 characters");
         var create = BlogSteps.CreateBody();
         create["title"] = "   ";
@@ -299,8 +300,8 @@ public sealed class BadInputFindingsTests(KestrelMonolithTopology topology)
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
-    private Task<string?> BlogRowAsync(Guid id) => topology.BlogDatabase.ScalarAsync<string>(
-        "SELECT concat_ws('|', title, description, draft_text, slug, img_url, array_to_string(tags, ','), updated_at) FROM blogs WHERE id = @id", ("id", id));
+    private Task<string?> BlogRowAsync(ObjectId id) => topology.BlogDatabase.ScalarAsync<string>(
+        "SELECT concat_ws('|', title, description, draft_text, slug, img_url, array_to_string(tags, ','), updated_at) FROM blogs WHERE id = @id", ("id", id.ToByteArray()));
 
     private static async Task<Envelope> ReadEnvelopeAsync(HttpResponseMessage response)
     {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Fuzz;
 
@@ -42,7 +43,7 @@ public sealed record FuzzCase(
 /// <param name="UserId">That user's id.</param>
 /// <param name="BlogId">A blog of that user.</param>
 /// <param name="Slug">That blog's slug.</param>
-public sealed record FuzzTargets(string ApiKey, string AccessToken, string RefreshToken, Guid UserId, Guid BlogId, string Slug);
+public sealed record FuzzTargets(string ApiKey, string AccessToken, string RefreshToken, Guid UserId, ObjectId BlogId, string Slug);
 
 /// <summary>
 /// Builds, for every operation of the OpenAPI document, a valid request from the document's schemas and then one bad
@@ -54,7 +55,7 @@ public static class FuzzCorpus
 {
     private const string Placeholder = "\"__FUZZ_VALUE__\"";
     private static int _counter;
-    private static Guid _blogId;
+    private static ObjectId _blogId;
 
     /// <summary>JSON literals that every string field must refuse with 400.</summary>
     private static readonly (string Kind, string Json)[] ForbiddenStrings =
@@ -314,11 +315,12 @@ public static class FuzzCorpus
     private static string ValidText(string name, FieldSchema schema, int n)
     {
         var unique = $"{n}x{Guid.NewGuid().ToString("N")[..8]}";
+        if (name == "_id") return _blogId.ToString();
         switch (schema.Format)
         {
             case "email": return $"fuzz-{unique}@example.com";
             case "uri": return "https://example.com/fuzz.png";
-            case "uuid": return name == "_id" ? _blogId.ToString() : Guid.NewGuid().ToString();
+            case "uuid": return Guid.NewGuid().ToString();
         }
         if (schema.Pattern == UppercasePattern) return "FUZZ";
         if (name.Contains("password", StringComparison.OrdinalIgnoreCase)) return "fuzz-password";

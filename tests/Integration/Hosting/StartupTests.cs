@@ -70,7 +70,8 @@ public sealed class StartupTests
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(h.StartAsync)));
 
-            Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+            // InitialSchema and AddOutbox, each once.
+            Assert.Equal(2L, await database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
             Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM roles"));
             Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = 'admin@example.com'"));
             Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM user_roles"));

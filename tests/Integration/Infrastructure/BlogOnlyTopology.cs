@@ -5,7 +5,7 @@ namespace GoMicro.Integration.Tests.Infrastructure;
 /// unserved (a peer that is down) or play the auth service themselves (the reference's, with its exact messages).
 /// <see cref="AuthHost"/> is the blog host too, as nothing else runs. The seed is off: it would wait for an auth service.
 /// </summary>
-public sealed class BlogOnlyTopology : Topology
+public class BlogOnlyTopology : Topology
 {
     private GoMicroHostFactory _blog = null!;
 
@@ -22,6 +22,11 @@ public sealed class BlogOnlyTopology : Topology
     /// immediate one.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Extra settings for the blog process; applied over the defaults.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings)
+    {
+    }
+
     /// <inheritdoc />
     protected override async Task StartHostsAsync()
     {
@@ -34,6 +39,7 @@ public sealed class BlogOnlyTopology : Topology
             settings["Bus:Nats:Url"] = Nats.Url;
             settings["Bus:RequestTimeout"] = RequestTimeout.ToString();
             settings["Database:Seed"] = "false";
+            Configure(settings);
             _blog = new GoMicroHostFactory(settings);
             await _blog.StartAsync();
             using var client = _blog.CreateClient();

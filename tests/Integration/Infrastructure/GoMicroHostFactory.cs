@@ -1,6 +1,7 @@
 using GoMicro.Shared.Web.Modularity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GoMicro.Integration.Tests.Infrastructure;
@@ -8,9 +9,11 @@ namespace GoMicro.Integration.Tests.Infrastructure;
 /// <summary>
 /// One GoMicro.NET process in a given role, hosted in memory by <see cref="WebApplicationFactory{TEntryPoint}"/> on the real
 /// Program, with configuration given as settings (the same keys as appsettings.json). Environment "Testing": no
-/// exception details in bodies, as in production; the seed is switched on explicitly.
+/// exception details in bodies, as in production; the seed is switched on explicitly. <paramref name="services"/>, when
+/// given, adds test-only services over the application's (e.g. a hook inside the blog cache's loader).
 /// </summary>
-public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    : WebApplicationFactory<Program>
 {
     /// <summary>Settings every test host needs: the shared JWT key files, migrations and seed on.</summary>
     public static Dictionary<string, string?> BaseSettings(string role) => new()
@@ -31,6 +34,7 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
         builder.UseEnvironment("Testing");
         // UseSetting reaches the configuration Program reads before Build (the role decides which modules load).
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        if (services is not null) builder.ConfigureTestServices(services);
     }
 
     /// <summary>Starts the host, then applies migrations and the seed as Program does before serving.</summary>

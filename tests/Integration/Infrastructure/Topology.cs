@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace GoMicro.Integration.Tests.Infrastructure;
 
 /// <summary>
@@ -81,12 +83,17 @@ public class MonolithTopology : Topology
     /// own limits and parsing take part (request body size, URL and header limits, chunked bodies).</summary>
     protected virtual bool OnKestrel => false;
 
+    /// <summary>Test-only services added to the monolith's own (none by default).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     /// <inheritdoc />
     protected override async Task StartHostsAsync()
     {
         var settings = SettingsFor("monolith");
         Configure(settings);
-        _host = new GoMicroHostFactory(settings);
+        _host = new GoMicroHostFactory(settings, ConfigureServices);
         if (OnKestrel) _host.UseKestrel(0);
         await _host.StartAsync();
     }

@@ -117,8 +117,8 @@ public sealed class OurBlogAgainstReferenceAuthTests(BlogOnlyTopology topology) 
         var response = await topology.Blog.SendAsync(HttpMethod.Get, "/blog/author/drafts?page=1&limit=10", accessToken: "any",
             apiKey: $"key-{Guid.NewGuid():N}");
 
-        // The reference checks keys at the gateway and has no auth.apikey.verify; until the gateway mode (issue 16 item 4)
-        // our blog cannot check keys beside it, and says so with 503, naming the service.
+        // The reference checks keys at the gateway and has no auth.apikey.verify; in the default ApiKey:Mode=Check our blog
+        // cannot check keys beside it, and says so with 503, naming the service (GatewayModeTests: the mode that can).
         response.ShouldFail(HttpStatusCode.ServiceUnavailable, $"auth service unavailable: no instance serves {AuthSubjects.ApiKeyVerify}");
     }
 

@@ -25,8 +25,8 @@ namespace GoMicro.Modules.Blog.Persistence.Migrations
 
             modelBuilder.Entity("GoMicro.Modules.Blog.Persistence.BlogPost", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .HasColumnType("uuid")
+                    b.Property<byte[]>("Id")
+                        .HasColumnType("bytea")
                         .HasColumnName("id");
 
                     b.Property<Guid>("AuthorId")
@@ -137,6 +137,8 @@ namespace GoMicro.Modules.Blog.Persistence.Migrations
 
                     b.ToTable("blogs", null, t =>
                         {
+                            t.HasCheckConstraint("ck_blogs_id", "octet_length(id) = 12");
+
                             t.HasCheckConstraint("ck_blogs_score", "score >= 0 AND score <= 1");
 
                             t.HasCheckConstraint("ck_blogs_tags", "cardinality(tags) >= 1");

@@ -17,6 +17,23 @@ public sealed class ApiKeyOptions
     /// <summary><c>ApiKey:CacheDuration</c>: how long a key found valid is trusted without asking the Auth module again.
     /// Default 1 minute, so a deactivated key stops working within a minute. Invalid keys are never cached.</summary>
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary><c>ApiKey:Mode</c>: who checks <c>x-api-key</c>. <see cref="ApiKeyMode.Check"/> (default) checks every
+    /// request here; <see cref="ApiKeyMode.Gateway"/> leaves it to the gateway in front (api.md section 6).</summary>
+    public ApiKeyMode Mode { get; set; } = ApiKeyMode.Check;
+}
+
+/// <summary>Values of <see cref="ApiKeyOptions.Mode"/>.</summary>
+public enum ApiKeyMode
+{
+    /// <summary>Every request needs a known, active key, asked of the Auth module over <c>auth.apikey.verify</c> (in
+    /// process in the monolith): our improvement on the reference, whose services check no key.</summary>
+    Check,
+
+    /// <summary>The gateway (Kong with the key plugin, or the gateway role) has checked the key; this service trusts it and
+    /// never asks <c>auth.apikey.verify</c>, as the reference's services do. Needed beside the reference's auth service,
+    /// which serves no such subject. Only for a service that no client can reach but through that gateway.</summary>
+    Gateway,
 }
 
 /// <summary>Endpoint metadata: this route is served without an <c>x-api-key</c> (health checks, the OpenAPI document).</summary>

@@ -33,6 +33,8 @@ public static class ValidationMessages
     public static string MinLength(string field, int length) => $"{field} must be at least {length} characters";
     /// <summary><c>title must be at most 500 characters</c>.</summary>
     public static string MaxLength(string field, int length) => $"{field} must be at most {length} characters";
+    /// <summary><c>id must be of length 24</c>: goserve's text for a value of the wrong fixed length.</summary>
+    public static string Length(string field, int length) => $"{field} must be of length {length}";
     /// <summary><c>tags must contain at least 1 item</c>: a list with too few elements.</summary>
     public static string MinItems(string field, int count) => $"{field} must contain at least {count} item{(count == 1 ? "" : "s")}";
     /// <summary><c>tags must contain at most 20 items</c>.</summary>

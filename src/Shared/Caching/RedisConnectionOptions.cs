@@ -1,0 +1,16 @@
+namespace GoMicro.Shared.Caching;
+
+/// <summary>Options bound from the <c>Cache:Redis</c> section; the server itself comes from <c>ConnectionStrings:Redis</c>.</summary>
+public sealed class RedisConnectionOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Cache:Redis";
+
+    /// <summary><c>Cache:Redis:InstanceName</c>: prefix of every key and of the backplane channel, so several applications
+    /// (or test fixtures) can share one Redis without seeing each other's entries or invalidations. Default <c>gomicro:</c>.</summary>
+    public string InstanceName { get; set; } = "gomicro:";
+
+    /// <summary><c>Cache:Redis:OperationTimeout</c>: the longest one Redis call may take before the cache treats Redis as
+    /// absent for that call (a miss, then the database). Default 500 ms: a cache slower than the database is no cache.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+}

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.Contracts.Auth;
+using NATS.Client.Core;
+
+namespace GoMicro.Integration.Tests.Auth;
+
+/// <summary>
+/// The Auth module's <c>auth.events.*</c>, as another service sees them on NATS: each change (sign-out, refresh, role
+/// grant/revoke by the admin command, API key deactivation) is announced once it committed, through the Auth database's
+/// outbox, and an event written while NATS is down is kept and published when it is back.
+/// </summary>
+public sealed class AuthEventsTests(SplitTopology topology) : IClassFixture<SplitTopology>
+{
+    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Granting_and_revoking_a_role_with_the_admin_command_announces_user_changed()
+    {
+        var user = await TestUsers.CreateAsync(topology);
+        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.UserChanged);
+
+        Assert.Equal(0, (await topology.AuthHost.RunCommandAsync("user", "grant-role", user.Email, RoleCodes.Author)).ExitCode);
+        await events.WaitForAsync(e => e.GetProperty("userId").GetGuid() == user.Id && e.GetProperty("change").GetString() == UserChanges.Roles, Delivery);
+        Assert.Equal(0, (await topology.AuthHost.RunCommandAsync("user", "revoke-role", user.Email, RoleCodes.Author)).ExitCode);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(events.Count(e => e.GetProperty("userId").GetGuid() == user.Id) == 2), Delivery,
+            "one event per command");
+        await AssertOutboxEmptyAsync();
+    }
+
+    [Fact]
+    public async Task Signing_out_and_refreshing_announce_session_ended_with_the_session_id()
+    {
+        var user = await TestUsers.CreateAsync(topology);
+        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.SessionEnded);
+
+        var refreshed = await topology.Auth.PostEnvelopeAsync("/auth/token/refresh", new { refreshToken = user.RefreshToken }, user.AccessToken);
+        var newAccess = refreshed.ShouldSucceed().Data.GetProperty("accessToken").GetString()!;
+        await events.WaitForAsync(e => e.GetProperty("userId").GetGuid() == user.Id
+                                       && e.GetProperty("sessionId").GetString() == TokenId(user.AccessToken)
+                                       && e.GetProperty("reason").GetString() == SessionEndReasons.Refresh, Delivery);
+
+        (await topology.Auth.DeleteEnvelopeAsync("/auth/signout", newAccess)).ShouldSucceed("signout success");
+        await events.WaitForAsync(e => e.GetProperty("sessionId").GetString() == TokenId(newAccess)
+                                       && e.GetProperty("reason").GetString() == SessionEndReasons.SignOut, Delivery);
+    }
+
+    [Fact]
+    public async Task Deactivating_an_api_key_announces_its_hash_never_the_key()
+    {
+        var (_, created) = await topology.AuthHost.RunCommandAsync("apikey", "create");
+        var key = created.Trim();
+        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.ApiKeyChanged);
+
+        Assert.Equal(0, (await topology.AuthHost.RunCommandAsync("apikey", "deactivate", key)).ExitCode);
+
+        var change = await events.WaitForAsync(e => e.GetProperty("keySha256").GetString() == ApiKeyHash.Of(key), Delivery);
+        Assert.Equal(ApiKeyChanges.Deactivated, change.GetProperty("change").GetString());
+        Assert.DoesNotContain(key, change.GetRawText());
+    }
+
+    [Fact]
+    public async Task An_event_written_while_nats_is_down_is_kept_and_published_when_nats_is_back()
+    {
+        var user = await TestUsers.CreateAsync(topology);
+        await topology.Nats.StopAsync();
+        try
+        {
+            Assert.Equal(0, (await topology.AuthHost.RunCommandAsync("user", "grant-role", user.Email, RoleCodes.Editor)).ExitCode);
+            // The dispatcher tried and failed: the row is still there, waiting for its retry.
+            await Eventually.HoldsAsync(async () => await topology.AuthDatabase.ScalarAsync<int>(
+                    "SELECT attempts FROM outbox_messages WHERE payload->>'userId' = @id", ("id", user.Id.ToString())) >= 1,
+                Delivery, "a failed delivery attempt is recorded on the row");
+        }
+        finally
+        {
+            await topology.Nats.StartAgainAsync();
+        }
+        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.UserChanged);
+
+        await events.WaitForAsync(e => e.GetProperty("userId").GetGuid() == user.Id, TimeSpan.FromSeconds(45));
+        await AssertOutboxEmptyAsync();
+    }
+
+    private async Task AssertOutboxEmptyAsync() =>
+        await Eventually.HoldsAsync(async () => await topology.AuthDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0,
+            Delivery, "every delivered message is deleted");
+
+    /// <summary>The <c>jti</c> of a token, read without verifying (the test trusts its own tokens).</summary>
+    private static string TokenId(string token)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
+        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("jti").GetString()!;
+    }
+
+    /// <summary>A subscriber on one event subject that keeps every event's <c>data</c>.</summary>
+    private sealed class EventTap : IAsyncDisposable
+    {
+        private readonly NatsProbe _probe;
+        private readonly ConcurrentQueue<JsonElement> _events = new();
+        private readonly CancellationTokenSource _stop = new();
+        private Task _loop = Task.CompletedTask;
+
+        private EventTap(NatsProbe probe) => _probe = probe;
+
+        public static async Task<EventTap> StartAsync(string url, string subject)
+        {
+            var tap = new EventTap(NatsProbe.Connect(url));
+            var subscription = await tap._probe.Connection.SubscribeCoreAsync<byte[]>(subject, cancellationToken: tap._stop.Token);
+            tap._loop = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var message in subscription.Msgs.ReadAllAsync(tap._stop.Token))
+                        tap._events.Enqueue(JsonDocument.Parse(message.Data!).RootElement.GetProperty("data").Clone());
+                }
+                catch (OperationCanceledException)
+                {
+                    // Disposed.
+                }
+                finally
+                {
+                    await subscription.DisposeAsync();
+                }
+            });
+            // A ping round trip: the server has the subscription before the test makes its change.
+            await tap._probe.Connection.PingAsync();
+            return tap;
+        }
+
+        public int Count(Func<JsonElement, bool> match) => _events.Count(match);
+
+        public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout)
+        {
+            await Eventually.HoldsAsync(() => Task.FromResult(_events.Any(match)), timeout, "the event arrives");
+            return _events.First(match);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop;
+            await _probe.DisposeAsync();
+            _stop.Dispose();
+        }
+    }
+}
