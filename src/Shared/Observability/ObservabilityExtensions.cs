@@ -2,6 +2,8 @@ using System.Reflection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using NATS.Client.Core;
+using NATS.Client.OpenTelemetry;
 using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -12,10 +14,13 @@ namespace GoMicro.Shared.Observability;
 
 /// <summary>
 /// The one OpenTelemetry setup every role uses (in the spirit of .NET Aspire's service defaults): traces of ASP.NET Core,
-/// outgoing HTTP and Npgsql; metrics of ASP.NET Core, Kestrel, HTTP client, runtime and Npgsql; exported over OTLP.
+/// outgoing HTTP, Npgsql and the NATS client; metrics of ASP.NET Core, Kestrel, HTTP client, runtime and Npgsql; logs
+/// with their trace and span ids; all exported over OTLP.
 /// </summary>
 public static class ObservabilityExtensions
 {
+    private static int _natsFilterSet;
+
     /// <summary>The standard variable that switches export on (OpenTelemetry specification, "OTLP Exporter").</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
@@ -55,15 +60,21 @@ public static class ObservabilityExtensions
         var serviceName = configuration[ServiceNameKey] is { Length: > 0 } name ? name : $"gomicro-{role}";
         var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         builder.ConfigureResource(r => r.AddService(serviceName, serviceVersion: version, autoGenerateServiceInstanceId: true));
+        // NATS.Net's instrumentation options are process-wide: set the filter once, however many hosts a process builds.
+        if (Interlocked.Exchange(ref _natsFilterSet, 1) == 0)
+            // Readiness asks $SRV.INFO every few seconds; like the /health requests it is probing, not work worth a trace.
+            NatsInstrumentationOptions.Default.FilterSubjects(include: null, exclude: ["$SRV.>"]);
         builder.WithTracing(t => t
             .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
             .AddHttpClientInstrumentation()
-            .AddNpgsql());
+            .AddNpgsql()
+            .AddNatsClientInstrumentation());
         builder.WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddHttpClientInstrumentation()
             .AddRuntimeInstrumentation()
             .AddNpgsqlInstrumentation());
+        builder.WithLogging();
         return builder;
     }
 }

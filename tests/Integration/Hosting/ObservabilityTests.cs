@@ -1,5 +1,6 @@
 using GoMicro.Host;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -7,7 +8,8 @@ using OpenTelemetry.Trace;
 
 namespace GoMicro.Integration.Tests.Hosting;
 
-/// <summary>OpenTelemetry is registered only when an OTLP endpoint is configured, with the role's service name.</summary>
+/// <summary>OpenTelemetry (traces, metrics, logs) is registered only when an OTLP endpoint is configured, with the role's
+/// service name.</summary>
 public sealed class ObservabilityTests
 {
     [Fact]
@@ -18,6 +20,7 @@ public sealed class ObservabilityTests
         await using var app = GoMicroApplication.Build(["--role", "monolith"]);
         Assert.Null(app.Services.GetService<TracerProvider>());
         Assert.Null(app.Services.GetService<MeterProvider>());
+        Assert.DoesNotContain(app.Services.GetServices<ILoggerProvider>(), IsOpenTelemetry);
     }
 
     [Fact]
@@ -26,6 +29,7 @@ public sealed class ObservabilityTests
         await using var app = GoMicroApplication.Build(["--role", "monolith", "--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:1"]);
         var tracer = app.Services.GetRequiredService<TracerProvider>();
         Assert.NotNull(app.Services.GetService<MeterProvider>());
+        Assert.Contains(app.Services.GetServices<ILoggerProvider>(), IsOpenTelemetry);
         var attributes = tracer.GetResource().Attributes.ToDictionary(a => a.Key, a => a.Value);
         Assert.Equal("gomicro-monolith", attributes["service.name"]);
         Assert.False(string.IsNullOrEmpty(attributes["service.version"] as string));
@@ -39,4 +43,7 @@ public sealed class ObservabilityTests
         var attributes = app.Services.GetRequiredService<TracerProvider>().GetResource().Attributes.ToDictionary(a => a.Key, a => a.Value);
         Assert.Equal("blog-eu-1", attributes["service.name"]);
     }
+
+    private static bool IsOpenTelemetry(ILoggerProvider provider) =>
+        provider.GetType().Namespace?.StartsWith("OpenTelemetry", StringComparison.Ordinal) == true;
 }
