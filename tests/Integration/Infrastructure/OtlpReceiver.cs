@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -51,6 +52,14 @@ public sealed class OtlpReceiver : IAsyncDisposable
     /// one of <paramref name="texts"/>.</summary>
     public bool Received(string signal, params string[] texts) =>
         _exports.Any(e => e.Signal == signal && texts.All(e.Contains));
+
+    /// <summary>True when some export of traces holds a span of trace <paramref name="traceId"/> (its 16 bytes, as the
+    /// protobuf carries them) and every one of <paramref name="texts"/>.</summary>
+    public bool ReceivedTrace(ActivityTraceId traceId, params string[] texts)
+    {
+        var id = Convert.FromHexString(traceId.ToHexString());
+        return _exports.Any(e => e.Signal == "traces" && e.Body.AsSpan().IndexOf(id) >= 0 && texts.All(e.Contains));
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
