@@ -254,6 +254,20 @@ flow() {
   jq -e --arg id "$id" '.data._id == $id' "$cache/body.json" >/dev/null
 }
 
+# kid_published AUTH_URL: a signed-in token's kid is one of the keys at /auth/.well-known/jwks.json, fetched without
+# an API key (issue 11: a gateway or another service verifies tokens with it).
+kid_published() {
+  local auth="$1" email="image.kid.$$.$RANDOM@example.com" header kid status
+  expect 200 "$auth/auth/signup/basic" -d '{"email":"'"$email"'","password":"secret1","name":"Kid"}' || return 1
+  header="$(jq -r .data.tokens.accessToken "$cache/body.json" | cut -d. -f1 | tr '_-' '/+')"
+  while (( ${#header} % 4 )); do header+="="; done   # base64url has no padding; base64 -d wants it
+  kid="$(base64 -d <<<"$header" | jq -r .kid)"
+  [ -n "$kid" ] && [ "$kid" != null ] || { echo "the token header has no kid"; return 1; }
+  status="$(curl -sS -o "$cache/jwks.json" -w '%{http_code}' "$auth/auth/.well-known/jwks.json")"
+  [ "$status" = 200 ] || { echo "jwks.json without an API key: $status"; return 1; }
+  jq -e --arg kid "$kid" '[.keys[].kid] | index($kid) != null' "$cache/jwks.json" >/dev/null || { echo "kid $kid not in $(cat "$cache/jwks.json")"; return 1; }
+}
+
 # The monolith: both modules, in-process bus.
 mono_port=$port_base
 log "monolith on 127.0.0.1:$mono_port"
@@ -261,6 +275,7 @@ start monolith "$mono_port" "${mono_env[@]}"
 check "monolith: /health/ready is 200" ready monolith "$mono_port"
 check "monolith: runs as a non-root user" non_root monolith
 check "monolith: sign up, sign in, write, publish and read a blog" flow "http://127.0.0.1:$mono_port" "http://127.0.0.1:$mono_port"
+check "monolith: a token's kid is in the JWKS, which needs no API key" kid_published "http://127.0.0.1:$mono_port"
 check "monolith: SIGTERM stops it within the drain time, exit code 0" sigterm monolith
 
 # The split: an auth and a blog container, each with only its own database, over the local nats-server.
