@@ -8,6 +8,7 @@ using GoMicro.Modules.Blog.Public;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Caching;
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
@@ -30,6 +31,8 @@ namespace GoMicro.Modules.Blog;
 /// hybrid cache (memory, plus Redis and its backplane when <c>ConnectionStrings:Redis</c> is set; ADR 14).
 /// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
 /// profiles through <see cref="AuthSubjects.ProfileUser"/>.
+/// A change's cache invalidation is written to the Blog database's outbox in the change's transaction and applied by
+/// the dispatcher of a running instance (<see cref="BlogViewChange"/>), so no crash between commit and cache loses it.
 /// </summary>
 public sealed class BlogModule : IModule
 {
@@ -59,6 +62,9 @@ public sealed class BlogModule : IModule
         services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlogCache>();
+        services.AddOutbox<BlogDbContext>(configuration);
+        services.AddOutboxHandler<BlogViewChange>(BlogViewChange.Subject,
+            (change, provider, ct) => provider.GetRequiredService<BlogCache>().ApplyDeliveredAsync(change, ct));
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
     }
