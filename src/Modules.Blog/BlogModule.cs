@@ -30,7 +30,7 @@ namespace GoMicro.Modules.Blog;
 /// PostgreSQL database (<c>ConnectionStrings:Blog</c>), with public views cached in the process's
 /// hybrid cache (memory, plus Redis and its backplane when <c>ConnectionStrings:Redis</c> is set; ADR 14).
 /// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
-/// profiles through <see cref="AuthSubjects.ProfileUser"/>.
+/// profiles through <see cref="AuthSubjects.ProfileUser"/>, and their changes through <see cref="AuthEvents.UserChanged"/>.
 /// A change's cache invalidation is written to the Blog database's outbox in the change's transaction and applied by
 /// the dispatcher of a running instance (<see cref="BlogViewChange"/>), so no crash between commit and cache loses it.
 /// </summary>
@@ -85,7 +85,11 @@ public sealed class BlogModule : IModule
     }
 
     /// <inheritdoc />
+    /// <remarks>Any change of a user evicts the public views that embed them as an author, as the event's contract asks
+    /// (a new name or picture; a deactivated author, whose blogs the Auth module no longer resolves).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
+        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
+            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorAsync(changed.UserId, context.CancellationToken).AsTask());
     }
 }

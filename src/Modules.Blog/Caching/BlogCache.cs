@@ -156,6 +156,14 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
         }
     }
 
+    /// <summary>
+    /// Evicts every cached view that embeds author <paramref name="authorId"/>'s profile (public blogs, tagged
+    /// <see cref="AuthorTag"/>), here and, through Redis and the backplane, on every instance. Called for each
+    /// <c>auth.events.user-changed</c>: a new name or picture, or a deactivated author whose blogs now answer 404.
+    /// </summary>
+    public ValueTask ForgetAuthorAsync(Guid authorId, CancellationToken cancellationToken) =>
+        cache.RemoveByTagAsync(AuthorTag(authorId), token: cancellationToken);
+
     private static IEnumerable<string> GenerationKeys(BlogViewChange change)
     {
         IEnumerable<string> keys = [IdGeneration(ObjectId.Parse(change.BlogId)), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
