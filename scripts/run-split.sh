@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# Runs GoMicro.NET split into services, as the reference system runs: one auth-role process on http://localhost:8081
-# and one blog-role process on http://localhost:8082 (override with AUTH_URLS and BLOG_URLS), each with its own
-# database, talking only over NATS. Installs (as root, from Debian's packages) and starts what is missing: PostgreSQL,
-# Redis and nats-server. Builds once, then runs the built binary twice. Ctrl-C stops both processes.
+# Runs GoMicro.NET split into services, as production runs behind Kong: N auth-role and N blog-role processes, each
+# module with its own database, talking only over NATS, behind one gateway-role process (YARP) on
+# http://localhost:8080, the monolith's address, which routes /auth and /blog, balances over the instances and checks
+# API keys as the Kong plugin does.
+#   scripts/run-split.sh [--instances N]      (default 1)
+# Addresses: GATEWAY_URLS (default http://localhost:8080); with one instance each AUTH_URLS (default
+# http://localhost:8081) and BLOG_URLS (default http://localhost:8082); with N instances auth i listens on port
+# 8080+2i-1 and blog i on 8080+2i (8081, 8082, 8083, 8084, ...). Installs (as root, from Debian's packages) and starts
+# what is missing: PostgreSQL, Redis and nats-server. Builds once, then runs the built binary 2N+1 times.
+# Ctrl-C stops every process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+instances=1
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --instances) [ "$#" -ge 2 ] || { echo "run-split.sh: --instances needs a number" >&2; exit 2; }; instances="$2"; shift 2 ;;
+    --instances=*) instances="${1#*=}"; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-split.sh: unknown argument '$1' (usage: scripts/run-split.sh [--instances N])" >&2; exit 2 ;;
+  esac
+done
+case "$instances" in
+  ''|*[!0-9]*|0) echo "run-split.sh: --instances takes a whole number of at least 1, not '$instances'" >&2; exit 2 ;;
+esac
 . scripts/lib/infra.sh
 
 require_dotnet
@@ -26,8 +45,17 @@ dotnet build src/Host -c "$configuration" -nologo -v quiet
 binary="src/Host/bin/$configuration/net10.0/GoMicro.Host.dll"
 [ -f "$binary" ] || die "build output $binary not found"
 
-AUTH_URLS="${AUTH_URLS:-http://localhost:8081}"
-BLOG_URLS="${BLOG_URLS:-http://localhost:8082}"
+GATEWAY_URLS="${GATEWAY_URLS:-http://localhost:8080}"
+auth_urls=() blog_urls=()
+if [ "$instances" = 1 ]; then
+  auth_urls=("${AUTH_URLS:-http://localhost:8081}")
+  blog_urls=("${BLOG_URLS:-http://localhost:8082}")
+else
+  for i in $(seq 1 "$instances"); do
+    auth_urls+=("http://localhost:$((8080 + 2 * i - 1))")
+    blog_urls+=("http://localhost:$((8080 + 2 * i))")
+  done
+fi
 nats_url="${Bus__Nats__Url:-nats://localhost:4222}"
 db="Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD"
 auth_db="${ConnectionStrings__Auth:-$db;Database=gomicro_auth}"
@@ -49,32 +77,43 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
-# run ROLE URLS CONNECTION-NAME CONNECTION-STRING: starts one process in the background (its pid in pids), each log
-# line prefixed with the role. Only this role's database is given: a module of another role must not need it.
+# run NAME ROLE URLS [VAR=VALUE...]: starts one process in the background (its pid in pids), each log line prefixed
+# with NAME. Only the given connection strings are set: a module of another role must not need them.
 run() {
-  local role="$1" urls="$2" connection_name="$3" connection_string="$4"
-  env -u ConnectionStrings__Auth -u ConnectionStrings__Blog \
-    "ConnectionStrings__$connection_name=$connection_string" \
+  local name="$1" role="$2" urls="$3"
+  shift 3
+  env -u ConnectionStrings__Auth -u ConnectionStrings__Blog "$@" \
     ConnectionStrings__Redis="$redis" \
-    GoMicro__Role="$role" Bus__Transport=Nats Bus__Nats__Url="$nats_url" \
+    GoMicro__Role="$role" Bus__Nats__Url="$nats_url" \
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" ASPNETCORE_URLS="$urls" \
     ${LOG_FORMAT:+Logging__Console__FormatterName="$LOG_FORMAT" Logging__Console__FormatterOptions__IncludeScopes=true} \
-    dotnet "../../$binary" > >(sed -u "s/^/[$role] /") 2>&1 &
+    dotnet "../../$binary" > >(sed -u "s/^/[$name] /") 2>&1 &
   pids+=("$!")
 }
 
-run auth "$AUTH_URLS" Auth "$auth_db"
-run blog "$BLOG_URLS" Blog "$blog_db"
+# The gateway's destinations replace the ones in appsettings.json (YARP's ReverseProxy section).
+destinations=(-u ReverseProxy__Clusters__auth__Destinations__auth1__Address -u ReverseProxy__Clusters__blog__Destinations__blog1__Address)
+for i in $(seq 1 "$instances"); do
+  auth_url="${auth_urls[$((i - 1))]%%;*}" blog_url="${blog_urls[$((i - 1))]%%;*}"
+  run "auth$i" auth "${auth_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Auth=$auth_db"
+  run "blog$i" blog "${blog_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Blog=$blog_db"
+  destinations+=("ReverseProxy__Clusters__auth__Destinations__auth${i}__Address=$auth_url"
+                 "ReverseProxy__Clusters__blog__Destinations__blog${i}__Address=$blog_url")
+done
+run gateway gateway "$GATEWAY_URLS" "${destinations[@]}"
 
+gateway_url="${GATEWAY_URLS%%;*}"
+echo
+echo "  GoMicro.NET split into services over NATS ($nats_url), $instances instance(s) of each behind the gateway"
+echo "  gateway:      $gateway_url   (/auth/... and /blog/...,  Swagger UI $gateway_url/swagger)"
+for i in $(seq 1 "$instances"); do
+  echo "  auth$i:        ${auth_urls[$((i - 1))]%%;*}   blog$i: ${blog_urls[$((i - 1))]%%;*}   (each also answers directly)"
+done
 cat <<MSG
-
-  GoMicro.NET split into services over NATS ($nats_url)
-  auth service: ${AUTH_URLS%%;*}   (/auth/...,  Swagger UI ${AUTH_URLS%%;*}/swagger)
-  blog service: ${BLOG_URLS%%;*}   (/blog/...,  Swagger UI ${BLOG_URLS%%;*}/swagger)
   Dev API key:  1D3F2DD1A5DE725DD4DF1D82BBB37   (header x-api-key)
   Admin login:  admin@example.com / changeit    (roles LEARNER, AUTHOR, EDITOR, ADMIN)
-  Ctrl-C stops both. LOG_FORMAT=json shows each log line's TraceId, the same on both sides of a bus request.
+  Ctrl-C stops them all. LOG_FORMAT=json shows each log line's TraceId, the same on both sides of a bus request.
 
 MSG
 wait -n "${pids[@]}" || true
-[ -n "$stopping" ] || log "a process exited; stopping the other"
+[ -n "$stopping" ] || log "a process exited; stopping the others"

@@ -2,7 +2,8 @@
 # Runs the README's walkthrough as a test: the bash blocks between <!-- walkthrough:begin --> and
 # <!-- walkthrough:end --> in README.md, as one script under `set -e`, against
 #   1. a freshly started monolith (the built binary, as scripts/run.sh runs it), and
-#   2. the split (scripts/run-split.sh: an auth and a blog process over NATS; no Kong, so AUTH_URL and BLOG_URL differ),
+#   2. the split (scripts/run-split.sh: an auth and a blog process over NATS behind the gateway role, so AUTH_URL and
+#      BLOG_URL are both the gateway's address, as behind Kong),
 # each on its own throw-away databases, free ports and Redis key prefix. A topology fails when any step's status (or a
 # `jq -e` check of the ids carried between steps) differs from what the README says. The last line is always
 # `walkthrough: N passed, N failed` (one per topology), which scripts/test.sh adds to its totals.
@@ -120,15 +121,17 @@ cleanup
 
 # 2. The split, as scripts/run-split.sh starts it, on this test's NATS server.
 fresh_databases split
-auth_port=$(free_port) blog_port=$(free_port)
+auth_port=$(free_port) blog_port=$(free_port) gateway_port=$(free_port)
 split_log="$GOMICRO_STATE_DIR/walkthrough-split-server.log"
-AUTH_URLS="http://127.0.0.1:$auth_port" BLOG_URLS="http://127.0.0.1:$blog_port" \
+AUTH_URLS="http://127.0.0.1:$auth_port" BLOG_URLS="http://127.0.0.1:$blog_port" GATEWAY_URLS="http://127.0.0.1:$gateway_port" \
   ConnectionStrings__Auth="$auth_cs" ConnectionStrings__Blog="$blog_cs" ConnectionStrings__Redis="$redis" \
   Cache__Redis__InstanceName="walkthrough-$$:" Bus__Nats__Url="$nats" CONFIGURATION="$configuration" \
   scripts/run-split.sh >"$split_log" 2>&1 &
 pid=$!
-if wait_ready "http://127.0.0.1:$auth_port" "$pid" "$split_log" && wait_ready "http://127.0.0.1:$blog_port" "$pid" "$split_log"; then
-  walk split "http://127.0.0.1:$auth_port" "http://127.0.0.1:$blog_port"
+# The gateway is ready once each cluster has an instance that passed its health check.
+if wait_ready "http://127.0.0.1:$auth_port" "$pid" "$split_log" && wait_ready "http://127.0.0.1:$blog_port" "$pid" "$split_log" \
+   && wait_ready "http://127.0.0.1:$gateway_port" "$pid" "$split_log"; then
+  walk split "http://127.0.0.1:$gateway_port" "http://127.0.0.1:$gateway_port"
 else
   echo "walkthrough (split): the services did not start" >&2; failed=$((failed + 1))
 fi

@@ -31,13 +31,15 @@ public static class GoMicroApplication
         var role = (builder.Configuration[RoleKey] ?? ModuleCatalog.MonolithRole).ToLowerInvariant();
         var modules = ModuleCatalog.ForRole(role);
         builder.Services.AddSingleton(new ActiveModules(role, modules));
+        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
+        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
+        if (role == Gateway.GatewayApplication.Role)
+            return BuildGateway(builder);
         var transport = EffectiveTransport(role, builder.Configuration);
         builder.Services.AddModuleBus(builder.Configuration);
         builder.Services.PostConfigure<BusOptions>(o => o.Transport = transport);
         if (transport == BusTransportKind.Nats)
             builder.Services.AddNatsBusTransport(NatsServiceIdentity.ForRole(role, typeof(GoMicroApplication).Assembly), HealthEndpoints.ReadyTag);
-        // HostOptions:ShutdownTimeout bounds the graceful drain on SIGTERM (HTTP requests, then bus requests in flight).
-        builder.Services.Configure<HostOptions>(builder.Configuration.GetSection("HostOptions"));
         builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
         try
         {
@@ -48,6 +50,11 @@ public static class GoMicroApplication
             throw new StartupException(ex.Message);
         }
         builder.Services.AddWebConventions(builder.Configuration);
+        if (builder.Configuration.GetValue("Database:Seed", false))
+        {
+            builder.Services.AddSingleton<SeedReadiness>();
+            builder.Services.AddHealthChecks().AddCheck<SeedReadiness>(SeedReadiness.Name, tags: [HealthEndpoints.ReadyTag]);
+        }
         foreach (var module in modules)
             module.AddServices(builder.Services, builder.Configuration, builder.Environment);
 
@@ -66,6 +73,15 @@ public static class GoMicroApplication
             "GoMicro.NET starting as role {Role} with modules {Modules}; bus transport {Transport} serves {Subjects}; requested from other services: {Remote}",
             role, string.Join(", ", modules.Select(m => m.Name)), transport, registry.RequestEndpoints.Count == 0 ? "nothing" : string.Join(", ", registry.RequestEndpoints.Select(e => e.Subject)),
             remote.Count == 0 ? "none" : string.Join(", ", remote));
+        return app;
+    }
+
+    private static WebApplication BuildGateway(WebApplicationBuilder builder)
+    {
+        Gateway.GatewayApplication.AddServices(builder.Services, builder.Configuration);
+        var app = builder.Build();
+        Gateway.GatewayApplication.UsePipeline(app);
+        app.Logger.LogInformation("GoMicro.NET starting as role gateway: routes and clusters from the ReverseProxy section, API keys checked at the edge");
         return app;
     }
 
@@ -115,7 +131,8 @@ public static class GoMicroApplication
     /// Applies the development seed (<c>Database:Seed</c>, true in Development only) for every active module. Program
     /// runs this once the server has started, because a module's seed may ask another module over the bus (the Blog
     /// seed asks Auth for its sample author), and the NATS connection and subscriptions come up with the host; a seed
-    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>.
+    /// that waits for another process is bounded by its own timeout and by <paramref name="cancellationToken"/>. Until it
+    /// has finished, <c>/health/ready</c> answers 503 (check <c>development-seed</c>).
     /// </summary>
     public static async Task SeedDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
@@ -126,6 +143,7 @@ public static class GoMicroApplication
             await database.SeedAsync(cancellationToken);
             logger.LogInformation("Database of module {Module} seeded", database.Module);
         }
+        services.GetService<SeedReadiness>()?.MarkDone();
     }
 
     /// <summary>Migrations, then the seed, as a started process does (<see cref="MigrateDatabasesAsync"/>,

@@ -6,8 +6,9 @@
 --
 -- Decisions, and why:
 -- * Health paths pass untouched: probes and load balancers carry no key.
--- * A missing key is answered here (401) without a network call, in the
---   product's error envelope so clients see one error format.
+-- * A missing key is answered here (401, with the reference plugin's text)
+--   without a network call, in the product's error envelope so clients see
+--   one error format.
 -- * Verification URLs are tried in order; the next URL is tried only when a
 --   URL gives no HTTP answer (connection refused, timeout). An HTTP answer
 --   other than 200 (403 for an unknown key, but also a 5xx) is the Auth
@@ -28,7 +29,7 @@ local CACHE_DICT = "apikey_auth_cache"
 local CACHE_PREFIX = "apikey-auth:"
 local ERROR_CODE = "10001"
 
-local MISSING_KEY = "permission denied: missing x-api-key header"
+local MISSING_KEY = "x-api-key header is missing"
 local UNAVAILABLE = "api key verification unavailable"
 
 local ApikeyAuthHandler = {

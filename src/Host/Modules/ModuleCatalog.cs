@@ -6,7 +6,7 @@ namespace GoMicro.Host.Modules;
 
 /// <summary>
 /// The explicit list of modules and the role-to-modules table: the one place that says which process runs what.
-/// The monolith runs every module in one process; each other role runs one module and reaches the rest over NATS.
+/// The monolith runs every module in one process; each other role runs one module and reaches the rest over NATS, except the gateway, which runs none.
 /// </summary>
 public static class ModuleCatalog
 {
@@ -22,6 +22,8 @@ public static class ModuleCatalog
         [MonolithRole] = ["auth", "blog"],
         ["auth"] = ["auth"],
         ["blog"] = ["blog"],
+        // The edge in front of auth and blog instances (GoMicro.Host.Gateway): no module, no database, no bus.
+        [Gateway.GatewayApplication.Role] = [],
     };
 
     /// <summary>The modules a role runs.</summary>

@@ -70,6 +70,16 @@ public sealed class DeploymentFilesTests
         Assert.Equal("3.0", KongConfig.Load(kongFile).FormatVersion);
     }
 
+    [Theory]
+    [MemberData(nameof(Topologies))]
+    public void The_gateway_role_routes_checks_keys_and_balances_as_Kong_does(string composeFile, string kongFile)
+    {
+        _ = composeFile;
+        var gateway = GatewayConfig.Load("src/Host/appsettings.json");
+        Assert.NotEmpty(gateway.Routes);
+        Assert.Empty(DeploymentRules.GatewayDifferences(KongConfig.Load(kongFile), gateway));
+    }
+
     [Fact]
     public void The_Host_image_builds_on_base_image_arguments_that_default_to_the_official_images() =>
         Assert.Empty(DeploymentRules.BaseImageProblems(RepositoryFiles.ReadText(ComposeService.HostDockerfile)));

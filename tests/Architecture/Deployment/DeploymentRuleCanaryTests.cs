@@ -344,4 +344,61 @@ public sealed class DeploymentRuleCanaryTests
             ["auth uses NATS without Bus__Nats__Password", "auth puts NATS credentials in Bus__Nats__Url, which logs show"],
             DeploymentRules.NatsCredentialProblems(compose));
     }
+
+    private const string GoodGateway = """
+        {
+          "Gateway": { "ApiKey": { "PublicPaths": [ "/auth/health" ] } },
+          "ReverseProxy": {
+            "Routes": {
+              "auth": { "ClusterId": "auth", "Match": { "Path": "/auth/{**rest}" } },
+              "blog": { "ClusterId": "blog", "Match": { "Path": "/blog/{**rest}" } },
+              "blog-openapi": { "ClusterId": "blog", "Match": { "Path": "/openapi/blog.json" }, "Transforms": [ { "PathSet": "/openapi/v1.json" } ] }
+            },
+            "Clusters": {
+              "auth": { "LoadBalancingPolicy": "RoundRobin", "Destinations": { "auth1": { "Address": "http://localhost:8081" } } },
+              "blog": { "Destinations": { "blog1": { "Address": "http://localhost:8082" } } }
+            }
+          }
+        }
+        """;
+
+    [Fact]
+    public void The_canary_gateway_routes_as_the_canary_Kong_configuration() =>
+        Assert.Empty(DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), GatewayConfig.Parse(GoodGateway)));
+
+    [Fact]
+    public void A_gateway_route_that_strips_what_Kong_keeps_is_reported()
+    {
+        var gateway = GatewayConfig.Parse(GoodGateway.Replace(
+            "\"Match\": { \"Path\": \"/blog/{**rest}\" } }", "\"Match\": { \"Path\": \"/blog/{**rest}\" }, \"Transforms\": [ { \"PathRemovePrefix\": \"/blog\" } ] }", StringComparison.Ordinal));
+        Assert.Equal(["Kong route blog keeps /blog, gateway route blog changes it"], DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), gateway));
+    }
+
+    [Fact]
+    public void A_Kong_route_the_gateway_lacks_or_sends_elsewhere_is_reported()
+    {
+        var gateway = GatewayConfig.Parse(GoodGateway.Replace("\"ClusterId\": \"blog\", \"Match\": { \"Path\": \"/blog/{**rest}\" }", "\"ClusterId\": \"auth\", \"Match\": { \"Path\": \"/blog/{**rest}\" }", StringComparison.Ordinal));
+        Assert.Equal(["Kong sends /blog to service blog, the gateway to cluster auth"], DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), gateway));
+        var renamed = GatewayConfig.Parse(GoodGateway.Replace("/blog/{**rest}", "/blogs/{**rest}", StringComparison.Ordinal));
+        Assert.Equal(
+            ["Kong route blog matches /blog, but no gateway route matches /blog/{**rest}", "gateway route blog (/blogs/{**rest}) has no Kong route"],
+            DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), renamed));
+    }
+
+    [Fact]
+    public void A_cluster_Kong_lacks_different_public_paths_or_another_balancing_are_reported()
+    {
+        var gateway = GatewayConfig.Parse(GoodGateway
+            .Replace("[ \"/auth/health\" ]", "[ \"/blog/health\" ]", StringComparison.Ordinal)
+            .Replace("\"RoundRobin\"", "\"LeastRequests\"", StringComparison.Ordinal)
+            .Replace("\"Clusters\": {", "\"Clusters\": { \"admin\": { \"LoadBalancingPolicy\": \"RoundRobin\" },", StringComparison.Ordinal));
+        Assert.Equal(
+            [
+                "gateway cluster admin is no Kong service",
+                "Kong lets /auth/health through without a key, the gateway does not",
+                "the gateway lets /blog/health through without a key, Kong does not",
+                "Kong balances auth by round-robin, the gateway by LeastRequests",
+            ],
+            DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), gateway));
+    }
 }

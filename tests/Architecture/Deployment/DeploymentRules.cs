@@ -100,6 +100,71 @@ internal static partial class DeploymentRules
             .ToList();
 
     /// <summary>
+    /// The gateway role must route as Kong does (issue 15): the same services (a YARP cluster per Kong service, by name),
+    /// each Kong route path as a YARP route <c>{path}/{**rest}</c> to that cluster with the same prefix handling (Kong's
+    /// <c>strip_path</c>; YARP keeps the path unless a <c>Path*</c> transform changes it), no module route Kong lacks, the
+    /// same API-key public paths, and, where Kong balances over an upstream, the same algorithm and health-check path.
+    /// The gateway may add only routes under <see cref="GatewayOnlyPrefix"/>: the modules' OpenAPI documents behind its
+    /// one Swagger UI, which Kong does not publish.
+    /// </summary>
+    public static IReadOnlyList<string> GatewayDifferences(KongConfig kong, GatewayConfig gateway)
+    {
+        var problems = new List<string>();
+        var clusters = gateway.Clusters.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var services = kong.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(services.Except(clusters).Select(s => $"Kong service {s} has no gateway cluster {s}"));
+        problems.AddRange(clusters.Except(services).Select(c => $"gateway cluster {c} is no Kong service"));
+
+        var matched = new HashSet<GatewayRoute>();
+        foreach (var service in kong.Services)
+        {
+            foreach (var route in service.Routes)
+            {
+                foreach (var path in route.Paths)
+                {
+                    var twin = gateway.Routes.FirstOrDefault(g => g.Path == path.TrimEnd('/') + "/{**rest}");
+                    if (twin is null)
+                    {
+                        problems.Add($"Kong route {route.Name} matches {path}, but no gateway route matches {path.TrimEnd('/')}/{{**rest}}");
+                        continue;
+                    }
+                    matched.Add(twin);
+                    if (twin.ClusterId != service.Name)
+                        problems.Add($"Kong sends {path} to service {service.Name}, the gateway to cluster {twin.ClusterId}");
+                    var gatewayKeeps = !twin.Transforms.Any(ChangesThePath);
+                    if (gatewayKeeps == route.StripPath)
+                        problems.Add($"Kong route {route.Name} {(route.StripPath ? "strips" : "keeps")} {path}, gateway route {twin.Id} {(gatewayKeeps ? "keeps" : "changes")} it");
+                }
+            }
+        }
+        problems.AddRange(gateway.Routes.Where(g => !matched.Contains(g) && !g.Path.StartsWith(GatewayOnlyPrefix, StringComparison.Ordinal))
+            .Select(g => $"gateway route {g.Id} ({g.Path}) has no Kong route"));
+
+        var kongPublic = kong.Plugins.Where(p => p.Name == ApiKeyPluginName).SelectMany(p => p.Strings("public_paths")).ToHashSet(StringComparer.Ordinal);
+        problems.AddRange(kongPublic.Except(gateway.PublicPaths).Select(p => $"Kong lets {p} through without a key, the gateway does not"));
+        problems.AddRange(gateway.PublicPaths.Except(kongPublic).Select(p => $"the gateway lets {p} through without a key, Kong does not"));
+
+        foreach (var service in kong.Services)
+        {
+            if (!kong.Upstreams.TryGetValue(service.Url.Host, out var upstream)) continue;
+            if (gateway.Clusters.FirstOrDefault(c => c.Id == service.Name) is not { } cluster) continue;
+            var policy = upstream.Algorithm switch { "round-robin" => "RoundRobin", "least-connections" => "LeastRequests", var other => other };
+            if (!string.Equals(policy, cluster.LoadBalancingPolicy, StringComparison.Ordinal))
+                problems.Add($"Kong balances {service.Name} by {upstream.Algorithm}, the gateway by {cluster.LoadBalancingPolicy ?? "its default (PowerOfTwoChoices)"}");
+            if (upstream.ActiveHealthPath != cluster.ActiveHealthPath)
+                problems.Add($"Kong probes {service.Name} on {upstream.ActiveHealthPath ?? "nothing"}, the gateway on {cluster.ActiveHealthPath ?? "nothing"}");
+        }
+        return problems;
+    }
+
+    /// <summary>Path prefix of the routes only the gateway has (the OpenAPI documents behind its Swagger UI).</summary>
+    public const string GatewayOnlyPrefix = "/openapi/";
+
+    // YARP's path transforms (PathPrefix, PathRemovePrefix, PathSet, PathPattern) all change what the instance sees.
+    private static bool ChangesThePath(IReadOnlyDictionary<string, string> transform) =>
+        transform.Keys.Any(k => k.StartsWith("Path", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
     /// Every variable set on a Host container must bind to a configuration key of appsettings.json (<c>A__B</c> is
     /// <c>A:B</c>, case-insensitive as .NET configuration is) or belong to ASP.NET Core or .NET themselves.
     /// </summary>

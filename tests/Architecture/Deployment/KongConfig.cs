@@ -6,6 +6,9 @@ internal sealed record KongRoute(string Name, IReadOnlyList<string> Paths, bool 
 /// <summary>A Kong service: where it proxies to, and its routes.</summary>
 internal sealed record KongService(string Name, Uri Url, IReadOnlyList<KongRoute> Routes);
 
+/// <summary>A Kong upstream: its targets (<c>host:port</c>), balancing algorithm and active health-check path.</summary>
+internal sealed record KongUpstream(IReadOnlyList<string> Targets, string Algorithm, string? ActiveHealthPath);
+
 /// <summary>A plugin entry with its configuration, as untyped YAML.</summary>
 internal sealed record KongPlugin(string Name, IReadOnlyDictionary<string, object?> Config)
 {
@@ -16,9 +19,12 @@ internal sealed record KongPlugin(string Name, IReadOnlyDictionary<string, objec
 internal sealed record KongConfig(
     string? FormatVersion,
     IReadOnlyList<KongService> Services,
-    IReadOnlyDictionary<string, IReadOnlyList<string>> UpstreamTargets,
+    IReadOnlyDictionary<string, KongUpstream> Upstreams,
     IReadOnlyList<KongPlugin> Plugins)
 {
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> UpstreamTargets =>
+        Upstreams.ToDictionary(u => u.Key, u => u.Value.Targets);
+
     public static KongConfig Load(string relativePath) => Parse(RepositoryFiles.ReadText(relativePath));
 
     public static KongConfig Parse(string yaml)
@@ -29,7 +35,11 @@ internal sealed record KongConfig(
         var upstreams = Yaml.Sequence(root.Get("upstreams")).Select(Yaml.Mapping).OfType<IReadOnlyDictionary<string, object?>>()
             .ToDictionary(
                 u => Yaml.Scalar(u.Get("name")) ?? "",
-                u => (IReadOnlyList<string>)Yaml.Sequence(u.Get("targets")).Select(t => Yaml.Scalar(Yaml.Mapping(t).Get("target"))).OfType<string>().ToList());
+                u => new KongUpstream(
+                    Yaml.Sequence(u.Get("targets")).Select(t => Yaml.Scalar(Yaml.Mapping(t).Get("target"))).OfType<string>().ToList(),
+                    // Kong's default algorithm.
+                    Yaml.Scalar(u.Get("algorithm")) ?? "round-robin",
+                    Yaml.Scalar(Yaml.Mapping(Yaml.Mapping(u.Get("healthchecks")).Get("active")).Get("http_path"))));
         // Plugins may be global or nested in a service or route; all of them count.
         var plugins = new List<KongPlugin>();
         CollectPlugins(root, plugins);

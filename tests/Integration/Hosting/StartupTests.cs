@@ -11,9 +11,9 @@ public sealed class StartupTests
     [Fact]
     public void An_unknown_role_refuses_to_start_and_lists_the_valid_roles()
     {
-        var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--role", "gateway"]));
-        Assert.Contains("unknown role 'gateway'", error.Message);
-        Assert.Contains("monolith, auth, blog", error.Message);
+        var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--role", "kong"]));
+        Assert.Contains("unknown role 'kong'", error.Message);
+        Assert.Contains("monolith, auth, blog, gateway", error.Message);
     }
 
     [Fact]

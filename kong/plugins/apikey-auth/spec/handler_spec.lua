@@ -50,7 +50,7 @@ describe("apikey-auth", function()
     it("is answered 401 in the product's envelope without calling auth", function()
       local exit = request("/blog/list", nil)
       assert.equal(401, exit.status)
-      assert.same({ code = "10001", status = 401, message = "permission denied: missing x-api-key header" }, exit.body)
+      assert.same({ code = "10001", status = 401, message = "x-api-key header is missing" }, exit.body)
       assert.equal(0, #world.calls)
     end)
 
