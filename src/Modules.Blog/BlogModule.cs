@@ -2,6 +2,7 @@ using GoMicro.Modules.Blog.Author;
 using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Editor;
+using GoMicro.Modules.Blog.Import;
 using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
@@ -67,6 +68,7 @@ public sealed class BlogModule : IModule
             (change, provider, ct) => provider.GetRequiredService<BlogCache>().ApplyDeliveredAsync(change, ct));
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
+        services.AddScoped<IAdminCommand, ImportBlogsCommand>();
     }
 
     /// <inheritdoc />
