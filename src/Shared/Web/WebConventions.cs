@@ -6,6 +6,7 @@ using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.OpenApi;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -57,6 +58,7 @@ public static class WebConventions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddRequestBodyLimit(configuration);
+        services.AddRateLimits(configuration);
 
         services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
         services.AddOptions<AuthenticationCacheOptions>().Bind(configuration.GetSection(AuthenticationCacheOptions.SectionName));
