@@ -1,5 +1,6 @@
 using GoMicro.Modules.Auth.ApiKeys;
 using GoMicro.Modules.Auth.Authentication;
+using GoMicro.Modules.Auth.Import;
 using GoMicro.Modules.Auth.Jwks;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
@@ -69,7 +70,8 @@ public sealed class AuthModule : IModule
             options.CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3;
             options.IterationCount = PasswordHashing.Iterations;
         });
-        services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        // Identity's hasher, which also verifies the bcrypt hashes `import users` brings from gomicro, once (ADR 0021).
+        services.AddSingleton<IPasswordHasher<UserAccount>, ReferencePasswordHasher>();
         services.AddSingleton<WrongPasswordThrottle>();
         services.AddOptions<AuthSessionOptions>().Bind(configuration.GetSection(AuthSessionOptions.SectionName))
             .Validate(o => o.MaxPerUser >= 0 && o.PurgeInterval > TimeSpan.Zero && o.PurgeBatchSize > 0,
@@ -85,6 +87,7 @@ public sealed class AuthModule : IModule
         services.AddScoped<IAdminCommand, DeactivateApiKeyCommand>();
         services.AddScoped<IAdminCommand, GrantRoleCommand>();
         services.AddScoped<IAdminCommand, RevokeRoleCommand>();
+        services.AddScoped<IAdminCommand, ImportUsersCommand>();
     }
 
     /// <inheritdoc />

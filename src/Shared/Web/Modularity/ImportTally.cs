@@ -26,13 +26,15 @@ public sealed class ImportTally(string kind)
     /// <summary>Counts records found already present.</summary>
     public void AddSkipped(int count) => Skipped += count;
 
-    /// <summary>Counts one rejected record and prints <c>rejected WHERE: REASON</c>.</summary>
+    /// <summary>Counts <paramref name="count"/> rejected records and prints <c>rejected WHERE: REASON</c> once for them.</summary>
     /// <param name="output">The command's output.</param>
-    /// <param name="where">Which record, in the input's terms (<c>line 7</c>, <c>user 0b5c…</c>).</param>
+    /// <param name="where">Which record(s), in the input's terms (<c>line 7</c>, <c>user 0b5c…</c>).</param>
     /// <param name="reason">Why, naming no internals of the program (no type names, parser text or SQL).</param>
-    public async Task RejectAsync(TextWriter output, string where, string reason)
+    /// <param name="count">How many records the line stands for (e.g. the role links of a rejected user).</param>
+    public async Task RejectAsync(TextWriter output, string where, string reason, int count = 1)
     {
-        Rejected++;
+        if (count == 0) return;
+        Rejected += count;
         await output.WriteLineAsync($"rejected {where}: {reason}");
     }
 
