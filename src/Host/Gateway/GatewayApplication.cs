@@ -28,6 +28,7 @@ public static class GatewayApplication
         // A short window, so an instance that stops answering is taken out after a few failures, not after 30% of a minute's traffic.
         services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(configuration.GetSection("Gateway:PassiveHealth"));
         services.AddOptions<EdgeApiKeyOptions>().Bind(configuration.GetSection(EdgeApiKeyOptions.SectionName));
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
         services.AddMemoryCache();
         // Redirects would point the client at an instance the gateway hides.
         services.AddHttpClient(EdgeApiKeyMiddleware.ClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
@@ -36,8 +37,8 @@ public static class GatewayApplication
 
     /// <summary>
     /// The pipeline: the gateway's own probes and Swagger UI (over both modules' documents, proxied by the routes
-    /// <c>auth-openapi</c> and <c>blog-openapi</c>), then the proxy with the key check before load balancing; a
-    /// forwarding failure becomes 503 in the envelope, and anything no route matches 404 <c>url not found</c>.
+    /// <c>auth-openapi</c> and <c>blog-openapi</c>), then the proxy with the key check before load balancing and the
+    /// retry of a failed request on another instance around it; a forwarding failure becomes 503 in the envelope, and anything no route matches 404 <c>url not found</c>.
     /// </summary>
     public static void UsePipeline(WebApplication app)
     {
@@ -62,6 +63,7 @@ public static class GatewayApplication
                     await ApiResults.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableMessage);
             });
             proxy.UseMiddleware<EdgeApiKeyMiddleware>();
+            proxy.UseMiddleware<RetryMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
