@@ -22,8 +22,13 @@ public static class GatewayApplication
     public const string UnavailableMessage = "service unavailable";
 
     /// <summary>Registers YARP from <c>ReverseProxy</c>, the API-key check and the gateway's probes.</summary>
+    /// <exception cref="StartupException"><c>ReverseProxy:Routes</c> is empty: the gateway would answer 404 to everything.</exception>
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
+        if (!configuration.GetSection("ReverseProxy:Routes").GetChildren().Any())
+            throw new StartupException(
+                "the gateway role has no routes (ReverseProxy:Routes is empty): run it where appsettings.json is its content root " +
+                "(the binary's folder, or ASPNETCORE_CONTENTROOT), or give the ReverseProxy section another way");
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         // A short window, so an instance that stops answering is taken out after a few failures, not after 30% of a minute's traffic.
         services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(configuration.GetSection("Gateway:PassiveHealth"));
