@@ -69,6 +69,7 @@ public sealed class AuthModule : IModule
             options.IterationCount = PasswordHashing.Iterations;
         });
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
+        services.AddSingleton<WrongPasswordThrottle>();
         services.AddSingleton<Sessions>();
         services.AddScoped<AccessTokenAuthenticator>();
 

@@ -7,7 +7,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Auth.ApiKeys;
 
-/// <summary><c>apikey create [--comment TEXT]</c>: adds an active key with the GENERAL permission and prints it.</summary>
+/// <summary><c>apikey create [--comment TEXT]</c>: adds an active key with the GENERAL permission and prints it, and announces
+/// <see cref="AuthEvents.ApiKeyChanged"/> in the same transaction, so a service that refused the key a moment ago (its
+/// negative cache) accepts it at once.</summary>
 internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
     public string Name => "apikey create";
@@ -35,6 +37,7 @@ internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) :
             UpdatedAt = now,
         };
         db.ApiKeys.Add(key);
+        db.AddOutboxMessage(AuthEvents.ApiKeyChanged, new ApiKeyChanged(ApiKeyHash.Of(key.Key), ApiKeyChanges.Created));
         await db.SaveChangesAsync(cancellationToken);
         await output.WriteLineAsync(key.Key);
         return 0;

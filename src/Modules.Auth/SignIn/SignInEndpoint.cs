@@ -37,18 +37,27 @@ internal static class SignInEndpoint
             .WithSummary("Sign in with email and password")
             .Produces<ApiResponse<UserAuth>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized)
-            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound);
+            .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound)
+            .Produces<ApiResponse<object>>(StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult> HandleAsync(
-        SignInRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, Sessions sessions,
+        SignInRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, WrongPasswordThrottle throttle, Sessions sessions,
         ILogger<SignInRequest> logger, CancellationToken cancellationToken)
     {
         var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         var user = await db.Users.AsNoTracking().Include(u => u.Roles)
             .FirstOrDefaultAsync(u => u.Email == email && u.Status, cancellationToken)
             ?? throw ApiException.NotFound(NotRegistered);
-        var verification = Verify(hasher, user, body.Password!, logger);
-        if (verification == PasswordVerificationResult.Failed) throw ApiException.Unauthorized(WrongPassword);
+        PasswordVerificationResult verification;
+        using (var attempt = await throttle.BeginAsync(user.Id, cancellationToken))
+        {
+            verification = Verify(hasher, user, body.Password!, logger);
+            if (verification == PasswordVerificationResult.Failed)
+            {
+                attempt.RecordFailure();
+                throw ApiException.Unauthorized(WrongPassword);
+            }
+        }
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // A hash of an older, cheaper format or cost: replace it now that the password is known, in the same

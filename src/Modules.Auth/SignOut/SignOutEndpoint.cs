@@ -23,7 +23,7 @@ internal static class SignOutEndpoint
             .WithSummary("Sign out: revokes the access and refresh token of this session")
             .Produces<ApiResponse<object>>();
 
-    private static async Task<IResult> HandleAsync(HttpRequest request, AuthDbContext db, JwtTokenService jwt, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(HttpRequest request, AuthDbContext db, JwtTokenService jwt, AuthenticationCache cache, CancellationToken cancellationToken)
     {
         // The Bearer policy already accepted the token; read its session key again (it is this module's own token).
         if (!AccessTokenAuthenticator.TryReadBearer(request.Headers.Authorization, out var token)
@@ -38,6 +38,7 @@ internal static class SignOutEndpoint
             await db.SaveChangesAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
+        cache.EvictSession(claims.Id);
         return ApiResults.Success("signout success");
     }
 }

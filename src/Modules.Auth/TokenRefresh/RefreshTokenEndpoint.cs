@@ -39,7 +39,8 @@ internal static class RefreshTokenEndpoint
             .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized);
 
     private static async Task<IResult> HandleAsync(
-        RefreshTokenRequest body, HttpRequest request, AuthDbContext db, JwtTokenService jwt, Sessions sessions, CancellationToken cancellationToken)
+        RefreshTokenRequest body, HttpRequest request, AuthDbContext db, JwtTokenService jwt, Sessions sessions, AuthenticationCache cache,
+        CancellationToken cancellationToken)
     {
         string? authorization = request.Headers.Authorization;
         if (string.IsNullOrEmpty(authorization)) throw ApiException.Unauthorized(BusAuthenticationHandler.MissingAuthorization);
@@ -60,6 +61,7 @@ internal static class RefreshTokenEndpoint
         db.AddOutboxMessage(AuthEvents.SessionEnded, new SessionEnded(access.Subject, access.Id, SessionEndReasons.Refresh));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        cache.EvictSession(access.Id);
         return ApiResults.Success("success", tokens);
     }
 }

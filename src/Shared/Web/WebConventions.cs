@@ -6,6 +6,7 @@ using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.OpenApi;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -15,6 +16,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using GoMicro.Shared.Bus;
 
 namespace GoMicro.Shared.Web;
 
@@ -55,10 +58,14 @@ public static class WebConventions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddRequestBodyLimit(configuration);
-        services.AddMemoryCache();
+        services.AddRateLimits(configuration);
 
         services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
-        services.AddSingleton<IApiKeyValidator, BusApiKeyValidator>();
+        services.AddOptions<AuthenticationCacheOptions>().Bind(configuration.GetSection(AuthenticationCacheOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BusApiKeyValidator>();
+        services.AddSingleton<IApiKeyValidator>(sp => sp.GetRequiredService<BusApiKeyValidator>());
+        services.AddSingleton<AuthenticationCache>();
 
         // No default scheme: only endpoints with a policy authenticate, so public routes never cost a bus request.
         // ASP.NET Core 7+ would otherwise infer the only registered scheme as the default and authenticate every request.
@@ -103,6 +110,10 @@ public static class WebConventions
             };
             return ApiResults.WriteErrorAsync(context.HttpContext, status, message);
         });
+        // The caches of authentication and API keys listen to the Auth module's events in every role.
+        var registry = app.Services.GetRequiredService<BusHandlerRegistry>();
+        app.Services.GetRequiredService<AuthenticationCache>().MapEvents(registry);
+        app.Services.GetRequiredService<BusApiKeyValidator>().MapEvents(registry);
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseApiDocument();
         app.UseRouting();

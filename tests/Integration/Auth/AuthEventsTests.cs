@@ -8,7 +8,7 @@ namespace GoMicro.Integration.Tests.Auth;
 
 /// <summary>
 /// The Auth module's <c>auth.events.*</c>, as another service sees them on NATS: each change (sign-out, refresh, role
-/// grant/revoke by the admin command, API key deactivation) is announced once it committed, through the Auth database's
+/// grant/revoke by the admin command, API key creation and deactivation) is announced once it committed, through the Auth database's
 /// outbox, and an event written while NATS is down is kept and published when it is back.
 /// </summary>
 public sealed class AuthEventsTests(SplitTopology topology) : IClassFixture<SplitTopology>
@@ -48,17 +48,19 @@ public sealed class AuthEventsTests(SplitTopology topology) : IClassFixture<Spli
     }
 
     [Fact]
-    public async Task Deactivating_an_api_key_announces_its_hash_never_the_key()
+    public async Task Creating_and_deactivating_an_api_key_announce_its_hash_never_the_key()
     {
+        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.ApiKeyChanged);
         var (_, created) = await topology.AuthHost.RunCommandAsync("apikey", "create");
         var key = created.Trim();
-        await using var events = await EventTap.StartAsync(topology.Nats.Url, AuthEvents.ApiKeyChanged);
-
         Assert.Equal(0, (await topology.AuthHost.RunCommandAsync("apikey", "deactivate", key)).ExitCode);
 
-        var change = await events.WaitForAsync(e => e.GetProperty("keySha256").GetString() == ApiKeyHash.Of(key), Delivery);
-        Assert.Equal(ApiKeyChanges.Deactivated, change.GetProperty("change").GetString());
-        Assert.DoesNotContain(key, change.GetRawText());
+        bool Is(JsonElement e, string change) =>
+            e.GetProperty("keySha256").GetString() == ApiKeyHash.Of(key) && e.GetProperty("change").GetString() == change;
+        var creation = await events.WaitForAsync(e => Is(e, ApiKeyChanges.Created), Delivery);
+        var deactivation = await events.WaitForAsync(e => Is(e, ApiKeyChanges.Deactivated), Delivery);
+        Assert.DoesNotContain(key, creation.GetRawText());
+        Assert.DoesNotContain(key, deactivation.GetRawText());
     }
 
     [Fact]

@@ -15,6 +15,9 @@ namespace GoMicro.Integration.Tests.Infrastructure;
 /// <param name="Raw">The whole body.</param>
 public sealed record Envelope(string Code, int Status, string Message, JsonElement Data, HttpStatusCode HttpStatus, string Raw)
 {
+    /// <summary>The <c>Retry-After</c> header as a delay, when the response has one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     /// <summary>True when the body has a <c>data</c> field.</summary>
     public bool HasData => Data.ValueKind != JsonValueKind.Undefined;
 
@@ -58,7 +61,7 @@ public static class ApiClient
                 root.GetProperty("message").GetString()!,
                 root.TryGetProperty("data", out var data) ? data.Clone() : default,
                 response.StatusCode,
-                text);
+                text) { RetryAfter = response.Headers.RetryAfter?.Delta };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {

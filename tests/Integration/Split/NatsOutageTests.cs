@@ -93,7 +93,7 @@ public sealed class NatsOutageTests(NatsOutageTests.OutageTopology topology) : I
         (await topology.Blog.SendAsync(HttpMethod.Get, "/blog/anything", apiKey: UnknownKey()))
             .ShouldFail(HttpStatusCode.Forbidden, "permission denied: invalid x-api-key");
 
-    // An unknown key is never cached, so every use asks the auth service.
+    // A fresh unknown key each time: refusals are cached per key, so a new one always asks the auth service.
     private static string UnknownKey() => $"unknown-{Guid.NewGuid():N}";
 
     /// <summary>The split services with a short bus timeout, as an operator would set it to fail fast.</summary>

@@ -77,6 +77,9 @@ public sealed class ScaledOutTopology : SplitTopology
     private readonly List<GoMicroHostFactory> _auth = [];
     private readonly List<GoMicroHostFactory> _blog = [];
 
+    /// <summary>Both auth processes.</summary>
+    public IReadOnlyList<GoMicroHostFactory> AuthHosts => _auth;
+
     /// <summary>Both blog processes.</summary>
     public IReadOnlyList<GoMicroHostFactory> BlogHosts => _blog;
 

@@ -17,7 +17,7 @@ public static class AuthEvents
     /// deactivated, name or picture changed): payload <see cref="UserChanged"/>.</summary>
     public const string UserChanged = "auth.events.user-changed";
 
-    /// <summary>An API key changed (deactivated): payload <see cref="ApiKeyChanged"/>.</summary>
+    /// <summary>An API key changed (created or deactivated): payload <see cref="ApiKeyChanged"/>.</summary>
     public const string ApiKeyChanged = "auth.events.apikey-changed";
 }
 
@@ -64,6 +64,8 @@ public static class ApiKeyChanges
 {
     /// <summary>Admin command <c>apikey deactivate</c>: the key is refused from now on.</summary>
     public const string Deactivated = "deactivated";
+    /// <summary>Admin command <c>apikey create</c>: the key is accepted from now on (forget a cached refusal).</summary>
+    public const string Created = "created";
 }
 
 /// <summary>The one way to name an API key in events and caches without holding the key.</summary>

@@ -13,12 +13,14 @@ namespace GoMicro.Shared.Web.Authentication;
 /// <summary>
 /// Standard ASP.NET Core authentication for <c>Authorization: Bearer &lt;accessToken&gt;</c> that validates nothing
 /// itself: it asks the Auth module over the bus (<see cref="AuthSubjects.Authentication"/>), as the reference's blog
-/// service does, so any module gets authentication without referencing the Auth module. Challenges and forbids answer
+/// service does, so any module gets authentication without referencing the Auth module. Accepted answers are kept in the
+/// <see cref="AuthenticationCache"/>, so a steady client costs no bus request until an Auth event evicts its entry, the
+/// entry's maximum age passes, or the bus stops receiving events. Challenges and forbids answer
 /// with the reference's texts in the envelope (api.md section 2). A bus outage propagates as
 /// <see cref="BusUnavailableException"/> and becomes a 503, never a 401.
 /// </summary>
 public sealed class BusAuthenticationHandler(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IModuleBus bus)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IModuleBus bus, AuthenticationCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     /// <summary>The scheme name.</summary>
@@ -38,7 +40,10 @@ public sealed class BusAuthenticationHandler(
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length <= "Bearer ".Length)
             return AuthenticateResult.Fail(InvalidAuthorization);
 
-        User user;
+        var key = AuthenticationCache.KeyOf(header);
+        if (cache.TryGet(key, out var user))
+            return AuthenticateResult.Success(new AuthenticationTicket(UserClaims.ToPrincipal(user, Scheme.Name), Scheme.Name));
+        var fetch = cache.BeginFetch();
         try
         {
             user = await bus.RequestAsync<Text, User>(AuthSubjects.Authentication, new Text(header), Context.RequestAborted);
@@ -49,6 +54,7 @@ public sealed class BusAuthenticationHandler(
                 ? ex.Message
                 : $"permission denied: {ex.Message}");
         }
+        cache.Store(key, header, user, fetch);
         return AuthenticateResult.Success(new AuthenticationTicket(UserClaims.ToPrincipal(user, Scheme.Name), Scheme.Name));
     }
 

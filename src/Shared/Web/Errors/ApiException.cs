@@ -22,4 +22,10 @@ public sealed class ApiException(int statusCode, string message) : Exception(mes
     public static ApiException Forbidden(string message) => new(StatusCodes.Status403Forbidden, message);
     /// <summary>404 with <paramref name="message"/>.</summary>
     public static ApiException NotFound(string message) => new(StatusCodes.Status404NotFound, message);
+    /// <summary>429 with <paramref name="message"/> and <c>Retry-After</c> (see <see cref="RetryAfter"/>).</summary>
+    public static ApiException TooManyRequests(string message, TimeSpan retryAfter) =>
+        new(StatusCodes.Status429TooManyRequests, message) { RetryAfter = retryAfter };
+
+    /// <summary>When set, sent as <c>Retry-After</c> in whole seconds, rounded up: how long the client should wait.</summary>
+    public TimeSpan? RetryAfter { get; private init; }
 }

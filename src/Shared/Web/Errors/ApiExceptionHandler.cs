@@ -1,5 +1,6 @@
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -21,6 +22,10 @@ internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<
     {
         switch (exception)
         {
+            case ApiException { RetryAfter: { } retryAfter } limited:
+                await TooManyRequests.WriteAsync(context, retryAfter, limited.Message);
+                return true;
+
             case ApiException api:
                 await ApiResults.WriteErrorAsync(context, api.StatusCode, api.Message);
                 return true;
