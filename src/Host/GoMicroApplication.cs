@@ -1,6 +1,7 @@
 using GoMicro.Host.Modules;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Bus.Nats;
+using GoMicro.Shared.Observability;
 using GoMicro.Shared.Web;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
@@ -50,6 +51,7 @@ public static class GoMicroApplication
             throw new StartupException(ex.Message);
         }
         builder.Services.AddWebConventions(builder.Configuration);
+        builder.Services.AddObservability(builder.Configuration, role);
         if (builder.Configuration.GetValue("Database:Seed", false))
         {
             builder.Services.AddSingleton<SeedReadiness>();

@@ -2,6 +2,7 @@ using GoMicro.Modules.Blog.Author;
 using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Editor;
+using GoMicro.Modules.Blog.Import;
 using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
@@ -61,6 +62,7 @@ public sealed class BlogModule : IModule
         services.AddSingleton<BlogCache>();
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
+        services.AddScoped<IAdminCommand, ImportBlogsCommand>();
     }
 
     /// <inheritdoc />
