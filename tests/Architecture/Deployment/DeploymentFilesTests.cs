@@ -143,7 +143,9 @@ public sealed class DeploymentFilesTests
 
     private static IReadOnlyCollection<string> ModuleNames() => ModuleCatalog.All.Select(m => m.Name).ToList();
 
-    /// <summary>Each module's <c>{prefix}/health</c> and the Host's probe endpoints (see HealthEndpoints).</summary>
+    /// <summary>The paths that may pass without a key: each module's <c>{prefix}/health</c>, the Host's probe endpoints
+    /// (see HealthEndpoints) and the Auth module's JWKS document (the public keys that verify its tokens, which token
+    /// verifiers fetch without a key).</summary>
     private static HashSet<string> HealthPaths() =>
-        [.. ModuleCatalog.All.Select(m => m.RoutePrefix + "/health"), "/health/live", "/health/ready"];
+        [.. ModuleCatalog.All.Select(m => m.RoutePrefix + "/health"), "/health/live", "/health/ready", "/auth/.well-known/jwks.json"];
 }

@@ -91,7 +91,7 @@ internal static partial class DeploymentRules
         return problems;
     }
 
-    /// <summary>Only health endpoints may be reachable through Kong without a key.</summary>
+    /// <summary>Only health endpoints (and the JWKS document, see DeploymentFilesTests) may be reachable through Kong without a key.</summary>
     public static IReadOnlyList<string> PublicPathsThatAreNotHealth(KongConfig kong, IReadOnlySet<string> healthPaths) =>
         kong.Plugins.Where(p => p.Name == ApiKeyPluginName)
             .SelectMany(p => p.Strings("public_paths"))
