@@ -95,8 +95,9 @@ run() {
 destinations=(-u ReverseProxy__Clusters__auth__Destinations__auth1__Address -u ReverseProxy__Clusters__blog__Destinations__blog1__Address)
 for i in $(seq 1 "$instances"); do
   auth_url="${auth_urls[$((i - 1))]%%;*}" blog_url="${blog_urls[$((i - 1))]%%;*}"
-  run "auth$i" auth "${auth_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Auth=$auth_db"
-  run "blog$i" blog "${blog_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Blog=$blog_db"
+  # Reached through the gateway on loopback: its X-Forwarded-For names the client the rate limits count.
+  run "auth$i" auth "${auth_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Auth=$auth_db" ForwardedHeaders__TrustedProxies=127.0.0.1,::1
+  run "blog$i" blog "${blog_urls[$((i - 1))]}" Bus__Transport=Nats "ConnectionStrings__Blog=$blog_db" ForwardedHeaders__TrustedProxies=127.0.0.1,::1
   destinations+=("ReverseProxy__Clusters__auth__Destinations__auth${i}__Address=$auth_url"
                  "ReverseProxy__Clusters__blog__Destinations__blog${i}__Address=$blog_url")
 done

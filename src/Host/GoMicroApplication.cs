@@ -45,6 +45,7 @@ public static class GoMicroApplication
         try
         {
             WebConventions.ApiKeyModeOf(builder.Configuration);
+            GoMicro.Shared.Web.Forwarding.ForwardedClients.TrustedProxiesOf(builder.Configuration);
         }
         catch (InvalidOperationException ex)
         {

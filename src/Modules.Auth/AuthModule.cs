@@ -70,7 +70,13 @@ public sealed class AuthModule : IModule
         });
         services.AddSingleton<IPasswordHasher<UserAccount>, PasswordHasher<UserAccount>>();
         services.AddSingleton<WrongPasswordThrottle>();
+        services.AddOptions<AuthSessionOptions>().Bind(configuration.GetSection(AuthSessionOptions.SectionName))
+            .Validate(o => o.MaxPerUser >= 0 && o.PurgeInterval > TimeSpan.Zero && o.PurgeBatchSize > 0,
+                "Auth:Sessions:MaxPerUser must be 0 (no bound) or more, PurgeInterval longer than zero and PurgeBatchSize at least 1")
+            .ValidateOnStart();
         services.AddSingleton<Sessions>();
+        services.AddSingleton<ExpiredSessionPurge>();
+        services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurge>());
         services.AddScoped<AccessTokenAuthenticator>();
 
         services.AddSingleton<IModuleDatabase, AuthDatabase>();

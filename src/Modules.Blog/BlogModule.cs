@@ -9,6 +9,7 @@ using GoMicro.Modules.Blog.Public;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Caching;
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
@@ -30,7 +31,9 @@ namespace GoMicro.Modules.Blog;
 /// PostgreSQL database (<c>ConnectionStrings:Blog</c>), with public views cached in the process's
 /// hybrid cache (memory, plus Redis and its backplane when <c>ConnectionStrings:Redis</c> is set; ADR 14).
 /// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
-/// profiles through <see cref="AuthSubjects.ProfileUser"/>.
+/// profiles through <see cref="AuthSubjects.ProfileUser"/>, and their changes through <see cref="AuthEvents.UserChanged"/>.
+/// A change's cache invalidation is written to the Blog database's outbox in the change's transaction and applied by
+/// the dispatcher of a running instance (<see cref="BlogViewChange"/>), so no crash between commit and cache loses it.
 /// </summary>
 public sealed class BlogModule : IModule
 {
@@ -60,6 +63,9 @@ public sealed class BlogModule : IModule
         services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlogCache>();
+        services.AddOutbox<BlogDbContext>(configuration);
+        services.AddOutboxHandler<BlogViewChange>(BlogViewChange.Subject,
+            (change, provider, ct) => provider.GetRequiredService<BlogCache>().ApplyDeliveredAsync(change, ct));
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
         services.AddScoped<IAdminCommand, ImportBlogsCommand>();
@@ -81,7 +87,11 @@ public sealed class BlogModule : IModule
     }
 
     /// <inheritdoc />
+    /// <remarks>Any change of a user evicts the public views that embed them as an author, as the event's contract asks
+    /// (a new name or picture; a deactivated author, whose blogs the Auth module no longer resolves).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
+        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
+            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorAsync(changed.UserId, context.CancellationToken).AsTask());
     }
 }

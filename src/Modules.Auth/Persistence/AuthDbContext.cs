@@ -71,6 +71,8 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
             e.Property(k => k.Status).HasColumnDefault(true);
             e.HasIndex(k => k.PrimaryKey).IsUnique().HasDatabaseName("ux_keystore_primary_key");
             e.HasIndex(k => k.UserId).HasDatabaseName("ix_keystore_user_id");
+            // The expired-session purge deletes oldest first by created_at, in batches.
+            e.HasIndex(k => k.CreatedAt).HasDatabaseName("ix_keystore_created_at");
             e.HasOne<UserAccount>().WithMany().HasForeignKey(k => k.UserId).HasConstraintName("keystore_user_id_fkey");
         });
         model.Entity<ApiKey>(e =>

@@ -3,8 +3,10 @@ using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Modules.Auth.Security;
+using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
@@ -38,11 +40,12 @@ internal static class SignInEndpoint
             .Produces<ApiResponse<UserAuth>>()
             .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized)
             .Produces<ApiResponse<object>>(StatusCodes.Status404NotFound)
-            .Produces<ApiResponse<object>>(StatusCodes.Status429TooManyRequests);
+            .Produces<ApiResponse<object>>(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitPolicies.AuthRequestsPerAddress);
 
     private static async Task<IResult> HandleAsync(
         SignInRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, WrongPasswordThrottle throttle, Sessions sessions,
-        ILogger<SignInRequest> logger, CancellationToken cancellationToken)
+        AuthenticationCache cache, ILogger<SignInRequest> logger, CancellationToken cancellationToken)
     {
         var email = body.Email!; // trimmed and lower-cased by the validation filter (EmailAttribute)
         var user = await db.Users.AsNoTracking().Include(u => u.Roles)
@@ -61,13 +64,18 @@ internal static class SignInEndpoint
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // A hash of an older, cheaper format or cost: replace it now that the password is known, in the same
-            // SaveChanges as the session so both commit together.
+            // transaction as the session so both commit together.
             db.Users.Attach(user);
             user.PasswordHash = hasher.HashPassword(user, body.Password!);
         }
 
-        var tokens = sessions.Start(db, user.Id);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await sessions.LockUserAsync(db, user.Id, cancellationToken);
+        var (tokens, ended) = await sessions.StartBoundedAsync(db, user.Id, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        // This instance forgets the sessions the limit ended before answering; the others on their event.
+        foreach (var sessionId in ended) cache.EvictSession(sessionId);
         return ApiResults.Success("success", new UserAuth(user.ToPrivate(), tokens));
     }
 

@@ -7,6 +7,7 @@ using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -50,7 +51,9 @@ internal static class SignUpEndpoint
         auth.MapPost("/signup/basic", HandleAsync)
             .WithSummary("Sign up with email and password; the new user gets the LEARNER role")
             .Produces<ApiResponse<UserAuth>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest);
+            .Produces<ApiResponse<object>>(StatusCodes.Status400BadRequest)
+            .Produces<ApiResponse<object>>(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitPolicies.AuthRequestsPerAddress);
 
     private static async Task<IResult> HandleAsync(
         SignUpRequest body, AuthDbContext db, IPasswordHasher<UserAccount> hasher, Sessions sessions, TimeProvider time, CancellationToken cancellationToken)

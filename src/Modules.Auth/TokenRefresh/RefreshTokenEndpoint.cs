@@ -7,6 +7,7 @@ using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Modules.Auth.SignUp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,7 +37,9 @@ internal static class RefreshTokenEndpoint
         auth.MapPost("/token/refresh", HandleAsync)
             .WithSummary("Exchange a token pair for a new one (Authorization: Bearer <accessToken>, which may be expired)")
             .Produces<ApiResponse<Tokens>>()
-            .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized);
+            .Produces<ApiResponse<object>>(StatusCodes.Status401Unauthorized)
+            .Produces<ApiResponse<object>>(StatusCodes.Status429TooManyRequests)
+            .RequireRateLimiting(RateLimitPolicies.AuthRequestsPerAddress);
 
     private static async Task<IResult> HandleAsync(
         RefreshTokenRequest body, HttpRequest request, AuthDbContext db, JwtTokenService jwt, Sessions sessions, AuthenticationCache cache,
@@ -51,17 +54,19 @@ internal static class RefreshTokenEndpoint
             throw ApiException.Unauthorized(InvalidRefreshToken);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await sessions.LockUserAsync(db, access.Subject, cancellationToken);
         var removed = await db.Keystore
             .Where(k => k.UserId == access.Subject && k.PrimaryKey == access.Id && k.SecondaryKey == refresh.Id && k.Status)
             .ExecuteDeleteAsync(cancellationToken);
         if (removed == 0 || !await db.Users.AnyAsync(u => u.Id == access.Subject && u.Status, cancellationToken))
             throw ApiException.Unauthorized(InvalidRefreshToken);
 
-        var tokens = sessions.Start(db, access.Subject);
+        var (tokens, ended) = await sessions.StartBoundedAsync(db, access.Subject, cancellationToken);
         db.AddOutboxMessage(AuthEvents.SessionEnded, new SessionEnded(access.Subject, access.Id, SessionEndReasons.Refresh));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         cache.EvictSession(access.Id);
+        foreach (var sessionId in ended) cache.EvictSession(sessionId);
         return ApiResults.Success("success", tokens);
     }
 }

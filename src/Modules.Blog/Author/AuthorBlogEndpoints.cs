@@ -103,10 +103,12 @@ internal static class AuthorBlogEndpoints
         if (body.ImgUrl is not null) blog.ImgUrl = body.ImgUrl;
         blog.UpdatedBy = author.Id;
         blog.UpdatedAt = time.Timestamp();
+        var change = BlogViewChange.Of(id, [oldSlug, blog.Slug], publicListsAffected: blog.Published);
+        change.Record(db);
         await SaveUniqueSlugAsync(db, blog.Slug, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
-        await cache.InvalidateAsync(id, [oldSlug, blog.Slug], publicListsAffected: blog.Published);
+        await cache.InvalidateAsync(change);
         return ApiResults.Success("blog updated successfully", blog.ToPrivate(author));
     }
 
@@ -126,12 +128,13 @@ internal static class AuthorBlogEndpoints
         var authorId = AuthorProfiles.FromPrincipal(principal).Id;
         var id = route.Value();
         var now = time.Timestamp();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var deleted = await db.ApplyAsync($"""
             UPDATE blogs SET status = false, updated_by = {authorId}, updated_at = {now}
             WHERE id = {id.ToByteArray()} AND author_id = {authorId} AND status
             RETURNING slug AS "Slug", published AS "Published"
             """, cancellationToken) ?? throw ApiException.NotFound(BlogNotFound);
-        await cache.InvalidateAsync(id, [deleted.Slug], publicListsAffected: deleted.Published);
+        await db.CommitWithAsync(BlogViewChange.Of(id, [deleted.Slug], deleted.Published), cache, cancellationToken);
         return ApiResults.Success("blog deleted successfully");
     }
 

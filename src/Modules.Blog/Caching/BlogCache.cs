@@ -48,6 +48,12 @@ internal interface IBlogViewLoadHook
 /// generation from every other instance's memory, which then reads the new one from Redis.
 /// </para>
 /// <para>
+/// Each change is also written to the Blog database's outbox in the change's own transaction (<see cref="BlogViewChange"/>),
+/// and a running instance's dispatcher delivers it (<see cref="ApplyDeliveredAsync"/>): the invalidation right after the
+/// commit keeps a writer's next read fresh, the outbox makes sure a crash or a Redis fault right after the commit cannot
+/// lose it.
+/// </para>
+/// <para>
 /// All similar lists share one generation because a change to a published blog can affect any list: the lists that
 /// contain it, and the lists it now belongs in (a newly published blog, or an edited title).
 /// </para>
@@ -67,6 +73,13 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
         entry => entry.SetMemoryCacheDuration(options.Value.GenerationMemoryDuration), TimeSpan.FromDays(1));
     private readonly FusionCacheEntryOptions _publicBlogEntry = cache.CreateEntryOptions(duration: options.Value.PublicBlogDuration);
     private readonly FusionCacheEntryOptions _similarEntry = cache.CreateEntryOptions(duration: options.Value.SimilarBlogsDuration);
+    /// <summary>The outbox's writes wait for Redis and the backplane and throw what they can, so a failure retries.</summary>
+    private readonly FusionCacheEntryOptions _deliveredGenerationEntry = Strict(cache.CreateEntryOptions(
+        entry => entry.SetMemoryCacheDuration(options.Value.GenerationMemoryDuration), TimeSpan.FromDays(1)));
+    /// <summary>A remove that leaves Redis alone: this memory and, through the backplane, every other instance's.</summary>
+    private readonly FusionCacheEntryOptions _memoriesOnlyEntry = Strict(cache.CreateEntryOptions(entry => entry.SkipDistributedCacheWrite = true));
+    /// <summary>A read of what Redis holds, past this instance's memory.</summary>
+    private readonly FusionCacheEntryOptions _readBackEntry = cache.CreateEntryOptions(entry => entry.SkipMemoryCacheRead = true);
     private readonly IBlogViewLoadHook[] _hooks = hooks.ToArray();
 
     /// <summary>The tag of every cached view that embeds the profile of author <paramref name="authorId"/>.</summary>
@@ -94,24 +107,83 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     }
 
     /// <summary>
-    /// Makes every cached view a committed change affects unreachable, on every instance: the blog by id, by each of
-    /// <paramref name="slugs"/> (old and new when the slug changed) and, when <paramref name="publicListsAffected"/> (the
-    /// blog was or is published), every similar list. Call after the database commit. Never throws for Redis failures.
+    /// Makes every cached view <paramref name="change"/> affects unreachable, on every instance, right after its commit so
+    /// the writer's next read and the other instances see it at once: writes the change's own generation. Never throws
+    /// for Redis failures: the same change is in the outbox (<see cref="BlogViewChange.Record"/>), whose delivery
+    /// (<see cref="ApplyDeliveredAsync"/>) retries until Redis has it, so a crash or a Redis fault between the commit and
+    /// this call loses nothing.
     /// </summary>
-    public async Task InvalidateAsync(ObjectId id, IEnumerable<string> slugs, bool publicListsAffected)
+    public async Task InvalidateAsync(BlogViewChange change)
     {
-        IEnumerable<string> generations = [IdGeneration(id), .. slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
-        if (publicListsAffected) generations = generations.Append(SimilarGeneration);
         // Not the request's token: once the change is committed its invalidation must happen even if the client went away.
-        foreach (var generation in generations)
-            await cache.SetAsync(generation, NewGeneration(), _generationEntry, CancellationToken.None);
+        foreach (var generation in GenerationKeys(change))
+            await cache.SetAsync(generation, change.Generation, _generationEntry, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// The outbox's delivery of <paramref name="change"/>, in whichever instance's dispatcher took it. For each generation
+    /// it names: when Redis already holds the change's own generation, <see cref="InvalidateAsync"/> did the work after
+    /// the commit and views cached under it are newer than the change, so nothing is written (no second round of misses);
+    /// only the backplane's eviction is sent again, which makes the other instances read the generation from Redis.
+    /// Otherwise (the writer died first, Redis missed its write, or a later change already moved on) it writes a fresh
+    /// generation, never the change's own, which could make a view older than the later change reachable again, and
+    /// reads it back from Redis, so the outbox row is deleted only once every instance can see the change (the backplane
+    /// evicts their memory). Idempotent: a repeated delivery at worst starts one more generation.
+    /// </summary>
+    /// <exception cref="BlogCacheUnavailableException">Redis did not take a generation (down, slow, or the circuit
+    /// breaker open); the dispatcher retries the message later.</exception>
+    public async Task ApplyDeliveredAsync(BlogViewChange change, CancellationToken cancellationToken)
+    {
+        // Without Redis the only copy is this process's memory, which is what a plain read sees.
+        var current = cache.HasDistributedCache ? _readBackEntry : _generationEntry;
+        foreach (var key in GenerationKeys(change))
+        {
+            var stored = await cache.TryGetAsync<string>(key, current, cancellationToken);
+            if (stored.HasValue && stored.Value == change.Generation)
+            {
+                // The writer may have died between its Redis write and its backplane message: send the eviction again.
+                if (cache.HasBackplane) await cache.RemoveAsync(key, _memoriesOnlyEntry, cancellationToken);
+                continue;
+            }
+
+            var generation = NewGeneration();
+            await cache.SetAsync(key, generation, _deliveredGenerationEntry, cancellationToken);
+            // FusionCache swallows some Redis failures even when told to rethrow (an open circuit breaker, a soft
+            // timeout) and queues them for its in-memory auto-recovery, which a crash loses: only a read proves it.
+            if (!cache.HasDistributedCache) continue;
+            stored = await cache.TryGetAsync<string>(key, _readBackEntry, cancellationToken);
+            if (!stored.HasValue || stored.Value != generation) throw new BlogCacheUnavailableException(key);
+        }
+    }
+
+    /// <summary>
+    /// Evicts every cached view that embeds author <paramref name="authorId"/>'s profile (public blogs, tagged
+    /// <see cref="AuthorTag"/>), here and, through Redis and the backplane, on every instance. Called for each
+    /// <c>auth.events.user-changed</c>: a new name or picture, or a deactivated author whose blogs now answer 404.
+    /// </summary>
+    public ValueTask ForgetAuthorAsync(Guid authorId, CancellationToken cancellationToken) =>
+        cache.RemoveByTagAsync(AuthorTag(authorId), token: cancellationToken);
+
+    private static IEnumerable<string> GenerationKeys(BlogViewChange change)
+    {
+        IEnumerable<string> keys = [IdGeneration(ObjectId.Parse(change.BlogId)), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
+        return change.PublicListsAffected ? keys.Append(SimilarGeneration) : keys;
+    }
+
+    private static FusionCacheEntryOptions Strict(FusionCacheEntryOptions entry)
+    {
+        entry.ReThrowDistributedCacheExceptions = true;
+        entry.ReThrowBackplaneExceptions = true;
+        entry.AllowBackgroundBackplaneOperations = false;
+        return entry;
     }
 
     private static string IdGeneration(ObjectId id) => $"blog:gen:id:{id}";
 
     private static string SlugGeneration(string slug) => $"blog:gen:slug:{slug}";
 
-    private static string NewGeneration() => Guid.NewGuid().ToString("N");
+    /// <summary>A fresh generation token (32 hex digits).</summary>
+    public static string NewGeneration() => Guid.NewGuid().ToString("N");
 
     /// <summary>The current generation; a missing one (first read, expired, or Redis unreachable) starts a new one, which
     /// can only cause misses, never an old view.</summary>

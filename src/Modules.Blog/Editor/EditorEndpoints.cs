@@ -56,6 +56,7 @@ internal static class EditorEndpoints
         var id = route.Value();
         var editorId = AuthorProfiles.FromPrincipal(principal).Id;
         var now = time.Timestamp();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var published = await db.ApplyAsync($"""
             UPDATE blogs
             SET published = true, drafted = false, submitted = false, text = draft_text,
@@ -70,7 +71,7 @@ internal static class EditorEndpoints
                         ?? throw ApiException.NotFound(BlogMissing(id));
             throw ApiException.BadRequest(state.Published ? AlreadyPublished(id) : NotSubmitted(id));
         }
-        await cache.InvalidateAsync(id, [published.Slug], publicListsAffected: true);
+        await db.CommitWithAsync(BlogViewChange.Of(id, [published.Slug], publicListsAffected: true), cache, cancellationToken);
         return ApiResults.Success("blog published successfully");
     }
 
@@ -80,6 +81,7 @@ internal static class EditorEndpoints
         var id = route.Value();
         var editorId = AuthorProfiles.FromPrincipal(principal).Id;
         var now = time.Timestamp();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var unpublished = await db.ApplyAsync($"""
             UPDATE blogs
             SET published = false, drafted = true, submitted = false, updated_by = {editorId}, updated_at = {now}
@@ -91,7 +93,7 @@ internal static class EditorEndpoints
             var exists = await db.Blogs.AnyAsync(b => b.Id == id && b.Status, cancellationToken);
             throw exists ? ApiException.BadRequest(NotPublished(id)) : ApiException.NotFound(BlogMissing(id));
         }
-        await cache.InvalidateAsync(id, [unpublished.Slug], publicListsAffected: true);
+        await db.CommitWithAsync(BlogViewChange.Of(id, [unpublished.Slug], publicListsAffected: true), cache, cancellationToken);
         return ApiResults.Success("blog unpublished successfully");
     }
 

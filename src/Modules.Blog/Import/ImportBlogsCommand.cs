@@ -102,6 +102,7 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
         var imported = new List<BlogPost>();
         var skipped = 0;
         var rejections = new List<(string Where, string Reason)>();
+        BlogViewChange? change = null;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
             foreach (var (where, blog) in batch)
@@ -115,15 +116,20 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
                 else
                     rejections.Add((where, $"slug '{blog.Slug}' already belongs to another blog"));
             }
+            // New ids and slugs have nothing cached (misses are not cached), but a similar list may now miss a new public
+            // blog. In the outbox with the rows, so the running instances apply it even if this process dies first.
+            if (imported.FirstOrDefault(b => b.Published && b.Status) is { } published)
+            {
+                change = BlogViewChange.Of(published.Id, [published.Slug], publicListsAffected: true);
+                change.Record(db);
+                await db.SaveChangesAsync(cancellationToken);
+            }
             await transaction.CommitAsync(cancellationToken);
         }
         tally.AddImported(imported.Count);
         tally.AddSkipped(skipped);
         foreach (var (where, reason) in rejections) await tally.RejectAsync(output, where, reason);
-
-        // New ids and slugs have nothing cached (misses are not cached), but a similar list may now miss a new public blog.
-        if (imported.FirstOrDefault(b => b.Published && b.Status) is { } published)
-            await cache.InvalidateAsync(published.Id, [published.Slug], publicListsAffected: true);
+        if (change is not null) await cache.InvalidateAsync(change);
     }
 
     /// <summary>Inserts the blog unless its id or its slug is taken (then false); EF does not convert raw SQL parameters,

@@ -1,3 +1,4 @@
+using GoMicro.Modules.Blog.Caching;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Blog.Persistence;
@@ -23,6 +24,18 @@ internal static class BlogChanges
     {
         var rows = await db.Database.SqlQuery<ChangedBlog>(update).ToListAsync(cancellationToken);
         return rows.SingleOrDefault();
+    }
+
+    /// <summary>
+    /// Commits the caller's open transaction (which holds a change made with <see cref="ApplyAsync"/>) together with
+    /// <paramref name="change"/> in the outbox, then invalidates the cache at once (<see cref="BlogCache.InvalidateAsync"/>).
+    /// </summary>
+    public static async Task CommitWithAsync(this BlogDbContext db, BlogViewChange change, BlogCache cache, CancellationToken cancellationToken)
+    {
+        change.Record(db);
+        await db.SaveChangesAsync(cancellationToken);
+        await db.Database.CommitTransactionAsync(cancellationToken);
+        await cache.InvalidateAsync(change);
     }
 
     /// <summary>Now, truncated to PostgreSQL's microsecond precision so a view built from memory equals the one read back.</summary>

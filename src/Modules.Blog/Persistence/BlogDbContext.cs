@@ -1,4 +1,5 @@
 using GoMicro.Shared.Persistence;
+using GoMicro.Shared.Persistence.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using MongoDB.Bson;
@@ -22,6 +23,8 @@ namespace GoMicro.Modules.Blog.Persistence;
 /// <see cref="Lists.SimilarBlogs"/>' SQL reads them, and mapping the column would make EF read a tsvector with every
 /// blog it loads. They, and the statistics target of <c>tags</c> (which EF's model cannot hold), are SQL in the migration
 /// that creates the table (<see cref="Migrations.InitialSchema"/>).
+/// The outbox (<c>outbox_messages</c>, <see cref="OutboxModel"/>) holds the cache invalidations of committed changes
+/// until a running instance has applied them (<see cref="Caching.BlogViewChange"/>).
 /// </summary>
 internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : DbContext(options)
 {
@@ -81,6 +84,8 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
             e.HasIndex(b => new { b.UpdatedAt, b.Score, b.Id }, "ix_blogs_submitted")
                 .IsDescending().HasFilter("submitted AND status");
         });
+        // Cache invalidations commit with the change they announce (BlogViewChange), so a crash cannot lose one.
+        model.AddOutbox();
         model.UseSnakeCaseColumns();
     }
 }

@@ -3,6 +3,7 @@ using GoMicro.Shared.Web.ApiKeys;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
+using GoMicro.Shared.Web.Forwarding;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.OpenApi;
@@ -48,8 +49,8 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// Registers the envelope JSON settings, the exception handler, the API-key check, Bearer authentication over the
-    /// bus with one policy per role, health checks and the OpenAPI document.
+    /// Registers the envelope JSON settings, the exception handler, the trusted proxies, the rate limits, the API-key check,
+    /// Bearer authentication over the bus with one policy per role, health checks and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddWebConventions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -58,6 +59,7 @@ public static class WebConventions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddRequestBodyLimit(configuration);
+        services.AddForwardedClients(configuration);
         services.AddRateLimits(configuration);
 
         services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
@@ -88,12 +90,13 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// The middleware order that makes the contract hold: errors become envelopes; oversized bodies get 413; API documents; routing; the API-key
-    /// check (before the 404, as in the reference; none in <see cref="ApiKeyMode.Gateway"/>); authentication and authorization; then <c>url not found</c> for
-    /// anything no endpoint served.
+    /// The middleware order that makes the contract hold: the client address from trusted proxies; errors become envelopes; oversized bodies get 413;
+    /// API documents; routing; the API-key check (before the 404, as in the reference; none in <see cref="ApiKeyMode.Gateway"/>); rate limits (429);
+    /// authentication and authorization; then <c>url not found</c> for anything no endpoint served.
     /// </summary>
     public static WebApplication UseWebConventions(this WebApplication app)
     {
+        app.UseForwardedClients(app.Configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Every exception is handled by ApiExceptionHandler; this is only the required fallback.
@@ -119,6 +122,7 @@ public static class WebConventions
         app.UseRouting();
         // In Gateway mode the gateway has checked the key (and answered 401/403 itself), so nothing here asks for it.
         if (ApiKeyModeOf(app.Configuration) == ApiKeyMode.Check) app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapProbeEndpoints();

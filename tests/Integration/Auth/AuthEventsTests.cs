@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Contracts.Auth;
-using NATS.Client.Core;
 
 namespace GoMicro.Integration.Tests.Auth;
 
@@ -39,11 +37,11 @@ public sealed class AuthEventsTests(SplitTopology topology) : IClassFixture<Spli
         var refreshed = await topology.Auth.PostEnvelopeAsync("/auth/token/refresh", new { refreshToken = user.RefreshToken }, user.AccessToken);
         var newAccess = refreshed.ShouldSucceed().Data.GetProperty("accessToken").GetString()!;
         await events.WaitForAsync(e => e.GetProperty("userId").GetGuid() == user.Id
-                                       && e.GetProperty("sessionId").GetString() == TokenId(user.AccessToken)
+                                       && e.GetProperty("sessionId").GetString() == EventTap.TokenId(user.AccessToken)
                                        && e.GetProperty("reason").GetString() == SessionEndReasons.Refresh, Delivery);
 
         (await topology.Auth.DeleteEnvelopeAsync("/auth/signout", newAccess)).ShouldSucceed("signout success");
-        await events.WaitForAsync(e => e.GetProperty("sessionId").GetString() == TokenId(newAccess)
+        await events.WaitForAsync(e => e.GetProperty("sessionId").GetString() == EventTap.TokenId(newAccess)
                                        && e.GetProperty("reason").GetString() == SessionEndReasons.SignOut, Delivery);
     }
 
@@ -89,64 +87,4 @@ public sealed class AuthEventsTests(SplitTopology topology) : IClassFixture<Spli
     private async Task AssertOutboxEmptyAsync() =>
         await Eventually.HoldsAsync(async () => await topology.AuthDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0,
             Delivery, "every delivered message is deleted");
-
-    /// <summary>The <c>jti</c> of a token, read without verifying (the test trusts its own tokens).</summary>
-    private static string TokenId(string token)
-    {
-        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        payload = payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=');
-        return JsonDocument.Parse(Convert.FromBase64String(payload)).RootElement.GetProperty("jti").GetString()!;
-    }
-
-    /// <summary>A subscriber on one event subject that keeps every event's <c>data</c>.</summary>
-    private sealed class EventTap : IAsyncDisposable
-    {
-        private readonly NatsProbe _probe;
-        private readonly ConcurrentQueue<JsonElement> _events = new();
-        private readonly CancellationTokenSource _stop = new();
-        private Task _loop = Task.CompletedTask;
-
-        private EventTap(NatsProbe probe) => _probe = probe;
-
-        public static async Task<EventTap> StartAsync(string url, string subject)
-        {
-            var tap = new EventTap(NatsProbe.Connect(url));
-            var subscription = await tap._probe.Connection.SubscribeCoreAsync<byte[]>(subject, cancellationToken: tap._stop.Token);
-            tap._loop = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var message in subscription.Msgs.ReadAllAsync(tap._stop.Token))
-                        tap._events.Enqueue(JsonDocument.Parse(message.Data!).RootElement.GetProperty("data").Clone());
-                }
-                catch (OperationCanceledException)
-                {
-                    // Disposed.
-                }
-                finally
-                {
-                    await subscription.DisposeAsync();
-                }
-            });
-            // A ping round trip: the server has the subscription before the test makes its change.
-            await tap._probe.Connection.PingAsync();
-            return tap;
-        }
-
-        public int Count(Func<JsonElement, bool> match) => _events.Count(match);
-
-        public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> match, TimeSpan timeout)
-        {
-            await Eventually.HoldsAsync(() => Task.FromResult(_events.Any(match)), timeout, "the event arrives");
-            return _events.First(match);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            await _loop;
-            await _probe.DisposeAsync();
-            _stop.Dispose();
-        }
-    }
 }

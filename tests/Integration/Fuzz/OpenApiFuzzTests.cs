@@ -133,6 +133,14 @@ public sealed partial class OpenApiFuzzTests(KestrelMonolithTopology topology, I
             var snapshot = new StringBuilder();
             foreach (var (connection, query) in _databases)
             {
+                // An accepted write leaves announcements in the outbox that a dispatcher deletes moments later: wait
+                // for them, so the next request's snapshot is not changed by that delivery.
+                await Eventually.HoldsAsync(async () =>
+                {
+                    await using var pending = new NpgsqlCommand(
+                        "SELECT NOT EXISTS (SELECT FROM outbox_messages)", connection);
+                    return (bool)(await pending.ExecuteScalarAsync())!;
+                }, TimeSpan.FromSeconds(15), "the outbox delivered the previous request's announcements");
                 await using var command = new NpgsqlCommand(query, connection);
                 await using var reader = await command.ExecuteReaderAsync();
                 while (await reader.ReadAsync()) snapshot.Append(reader.GetString(0)).Append(' ');

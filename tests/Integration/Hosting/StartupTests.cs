@@ -87,8 +87,12 @@ public sealed class StartupTests
         {
             await Task.WhenAll(hosts.Select(h => Task.Run(h.StartAsync)));
 
-            // InitialSchema and AddOutbox, each once.
-            Assert.Equal(2L, await database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+            // Every migration of the module, each once.
+            using var model = new GoMicro.Modules.Auth.Persistence.AuthDesignTimeDbContextFactory().CreateDbContext([]);
+            var migrations = Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetMigrations(model.Database).Count();
+            Assert.True(migrations >= 3, $"{migrations} migrations");
+            Assert.Equal(migrations, await database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+            Assert.Equal(migrations, await database.ScalarAsync<long>("SELECT count(DISTINCT \"MigrationId\") FROM \"__EFMigrationsHistory\""));
             Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM roles"));
             Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(*) FROM users WHERE email = 'admin@example.com'"));
             Assert.Equal(4L, await database.ScalarAsync<long>("SELECT count(*) FROM user_roles"));

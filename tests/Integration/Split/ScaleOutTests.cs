@@ -72,7 +72,7 @@ public sealed class InstanceStopTests(ScaledOutTopology topology) : IClassFixtur
 }
 
 /// <summary>Two auth and two blog processes on one NATS server and one pair of databases.</summary>
-public sealed class ScaledOutTopology : SplitTopology
+public class ScaledOutTopology : SplitTopology
 {
     private readonly List<GoMicroHostFactory> _auth = [];
     private readonly List<GoMicroHostFactory> _blog = [];

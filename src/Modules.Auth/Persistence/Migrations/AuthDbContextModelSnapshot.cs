@@ -108,6 +108,9 @@ namespace GoMicro.Modules.Auth.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("keystore_pkey");
 
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_keystore_created_at");
+
                     b.HasIndex("PrimaryKey")
                         .IsUnique()
                         .HasDatabaseName("ux_keystore_primary_key");

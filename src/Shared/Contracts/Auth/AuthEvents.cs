@@ -9,7 +9,8 @@ namespace GoMicro.Shared.Contracts.Auth;
 /// </summary>
 public static class AuthEvents
 {
-    /// <summary>A session ended (sign-out, or refresh-token rotation which replaces it): payload <see cref="SessionEnded"/>.
+    /// <summary>A session ended (sign-out, refresh-token rotation which replaces it, or the per-user session limit which
+    /// drops the oldest): payload <see cref="SessionEnded"/>.
     /// Its access token is refused from now on.</summary>
     public const string SessionEnded = "auth.events.session-ended";
 
@@ -24,7 +25,7 @@ public static class AuthEvents
 /// <summary>Payload of <see cref="AuthEvents.SessionEnded"/>: <c>{ userId, sessionId, reason }</c>.</summary>
 /// <param name="UserId">The session's user.</param>
 /// <param name="SessionId">The ended session's access-token id (the token's <c>jti</c> claim).</param>
-/// <param name="Reason"><c>signout</c> or <c>refresh</c> (see <see cref="SessionEndReasons"/>).</param>
+/// <param name="Reason"><c>signout</c>, <c>refresh</c> or <c>limit</c> (see <see cref="SessionEndReasons"/>).</param>
 public sealed record SessionEnded(Guid UserId, string SessionId, string Reason);
 
 /// <summary>Values of <see cref="SessionEnded.Reason"/>.</summary>
@@ -34,6 +35,9 @@ public static class SessionEndReasons
     public const string SignOut = "signout";
     /// <summary><c>POST /auth/token/refresh</c> replaced the session with a new one.</summary>
     public const string Refresh = "refresh";
+    /// <summary>The user started more sessions than the Auth module keeps per user (<c>Auth:Sessions:MaxPerUser</c>): this,
+    /// the oldest, was ended by a newer sign-in or refresh.</summary>
+    public const string Limit = "limit";
 }
 
 /// <summary>Payload of <see cref="AuthEvents.UserChanged"/>: <c>{ userId, change }</c>.</summary>

@@ -166,10 +166,13 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IApiKeyValidator va
     public const string MissingMessage = "permission denied: missing x-api-key header";
     public const string InvalidMessage = "permission denied: invalid x-api-key";
 
+    /// <summary>True for the routes served without a key: endpoints marked <see cref="SkipApiKeyMetadata"/> and the Swagger UI.</summary>
+    public static bool IsExempt(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<SkipApiKeyMetadata>() is not null || context.Request.Path.StartsWithSegments("/swagger");
+
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<SkipApiKeyMetadata>() is not null
-            || context.Request.Path.StartsWithSegments("/swagger"))
+        if (IsExempt(context))
         {
             await next(context);
             return;
