@@ -51,6 +51,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         });
         Connection.ConnectionOpened += OnOpenedAsync;
         Connection.ConnectionDisconnected += OnDisconnectedAsync;
+        Connection.MessageDropped += OnMessageDroppedAsync;
     }
 
     /// <summary>The library's connection.</summary>
@@ -125,6 +126,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         _receiving = false;
         Connection.ConnectionOpened -= OnOpenedAsync;
         Connection.ConnectionDisconnected -= OnDisconnectedAsync;
+        Connection.MessageDropped -= OnMessageDroppedAsync;
         await Connection.DisposeAsync();
         lock (_gate) _lost.Cancel();
     }
@@ -157,6 +159,16 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         // Requests waiting for a reply fail now rather than at their timeout.
         lost.Cancel();
         _logger.LogWarning("Lost the connection to NATS; reconnecting every {Wait} ms", Connection.Opts.ReconnectWaitMin.TotalMilliseconds);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnMessageDroppedAsync(object? sender, NatsMessageDroppedEventArgs args)
+    {
+        // The library dropped a message its subscription channel had no room for (a slow consumer on our side): if it was
+        // an event, it is lost to us without any disconnection. Count it as a gap, so what was cached before is dropped.
+        // Any subject counts: a dropped request costs its caller a retry, a spurious gap only some cache misses.
+        Interlocked.Increment(ref _epoch);
+        _logger.LogWarning("NATS dropped a message on {Subject} ({Pending} pending): caches relying on events start over", args.Subject, args.Pending);
         return ValueTask.CompletedTask;
     }
 

@@ -7,14 +7,15 @@ namespace GoMicro.Shared.Bus;
 /// <remarks>
 /// The in-process transport never misses an event, so it is always receiving. A broker transport reports false while
 /// its connection is down or reconnecting, and bumps <see cref="Epoch"/> each time it starts receiving again, so a
-/// consumer can discard everything it cached before the gap: events published during the gap are lost to it.
+/// consumer can discard everything it cached before the gap: events published during the gap are lost to it. A message
+/// the transport itself had to drop (no room left for it) is a gap too: it bumps <see cref="Epoch"/> at once.
 /// </remarks>
 public interface IBusSubscriptionState
 {
     /// <summary>True while events published by any process reach this process's event handlers.</summary>
     bool IsReceiving { get; }
 
-    /// <summary>Increases by one each time receiving resumes after a gap; starts at 0 or 1 and never decreases.</summary>
+    /// <summary>Increases each time receiving resumes after a gap, or a message was dropped; never decreases.</summary>
     long Epoch { get; }
 }
 

@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using GoMicro.Integration.Tests.Infrastructure;
+using System.Threading.Channels;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Bus.Nats;
 using Microsoft.Extensions.DependencyInjection;
+using NATS.Client.Core;
 
 namespace GoMicro.Integration.Tests.Bus;
 
 /// <summary>Events over NATS are publish/subscribe, not requests: every instance of a service that maps an event subject
 /// receives each event (cache evictions must reach every instance), and <see cref="IBusSubscriptionState"/> tells
-/// consumers when events may have been missed.</summary>
+/// consumers when events may have been missed (disconnected, or a message dropped).</summary>
 public sealed class NatsEventTests
 {
     private static Dictionary<string, string?> Settings() => new() { ["Bus:Nats:ReconnectWait"] = "00:00:00.200" };
@@ -64,6 +67,28 @@ public sealed class NatsEventTests
         var note = new Note(Guid.NewGuid().ToString(), 1);
         await process.Bus.PublishAsync(subject, note);
         await Eventually.HoldsAsync(() => Task.FromResult(received.Contains(note)), TimeSpan.FromSeconds(10), "events flow again");
+    }
+
+    [Fact]
+    public async Task A_message_the_library_drops_for_lack_of_room_moves_to_a_new_epoch_while_still_receiving()
+    {
+        await using var nats = await NatsServer.StartAsync();
+        await using var process = await BusProcess.StartAsync(Settings(), nats.Url, "drops", _ => { });
+        var state = process.Services.GetRequiredService<IBusSubscriptionState>();
+        var epoch = state.Epoch;
+        var connection = process.Services.GetRequiredService<NatsBusConnection>().Connection;
+        var subject = "drops" + Guid.NewGuid().ToString("N")[..10] + ".happened";
+
+        // A subscription on the process's connection with room for one message and nobody reading it: the library must
+        // drop the rest, as it would for an event subscription whose reader fell behind.
+        await using var stalled = await connection.SubscribeCoreAsync<byte[]>(subject,
+            opts: new NatsSubOpts { ChannelOpts = new NatsSubChannelOpts { Capacity = 1, FullMode = BoundedChannelFullMode.DropNewest } });
+        await connection.PingAsync();
+        for (var i = 0; i < 5; i++) await connection.PublishAsync(subject, new byte[] { 1 });
+        await connection.PingAsync();
+
+        await Eventually.HoldsAsync(() => Task.FromResult(state.Epoch > epoch), TimeSpan.FromSeconds(10), "the drop counts as a gap");
+        Assert.True(state.IsReceiving);
     }
 
     [Fact]
