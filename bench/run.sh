@@ -402,7 +402,7 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
   while IFS="$sep" read -r name url rps p50 p99 errors status note; do
     ratio="$(pct "$name")"; [ -n "$ratio" ] && ratio="$ratio %"
     result="$status"; [ -n "$note" ] && result="$status: $note"
-    read -r _ app_us pg_us infra_us < <(awk -v n="$name" '$1 == n' "$raw/cpu.txt" 2>/dev/null; echo)
+    read -r _ app_us pg_us infra_us _ < <(awk -v n="$name" '$1 == n' "$raw/cpu.txt" 2>/dev/null; echo)
     echo "| $(describe "$name") | $rps | $p50 | $p99 | $errors | $ratio | ${app_us:-} | ${pg_us:-} | ${infra_us:-} | $(memory_of "$name") | $result |"
   done <"$results"
   echo
