@@ -3,12 +3,15 @@
 #   floor     bench/Floor, a minimal ASP.NET Core app answering a small JSON document
 #   monolith  one GoMicro.Host process (role monolith, in-process bus)
 #   split     an auth-role and a blog-role process talking over NATS
+#   gateway   the split with a second blog process, behind a gateway-role process (YARP) that balances over both
 # then times IModuleBus request-reply (bench/BusRoundTrip). Every figure is reported next to the floor measured in the
 # same run, so the ratios hold on a noisy shared machine.
 #
 #   bench/run.sh            full run (about 12 minutes): writes bench/results/latest.md
 #   bench/run.sh --quick    short run (under 5 minutes): writes bench/results/raw/quick.md (git-ignored)
 #   bench/run.sh --output FILE   write the table there instead
+#   bench/run.sh --only LIST     only these parts, comma-separated: floor, monolith, split, gateway, bus (writes
+#                                bench/results/raw/only.md unless --output is given; ratios to parts not run stay empty)
 #
 # Settings (environment): BENCH_CONNECTIONS (32; BENCH_SIGNIN_CONNECTIONS 4), BENCH_THREADS (2), BENCH_DURATION and
 # BENCH_WARMUP (seconds per scenario: 30 and 15 full, 8 and 5 quick; the JIT keeps tiering the request path for several
@@ -23,15 +26,21 @@ root="$PWD"
 
 quick=0
 output=""
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --output) output="$2"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --only) only=",$2,"; shift ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
   esac
   shift
 done
+
+# runs PART: true when PART is to be measured (every part unless --only names some).
+runs() { [ -z "$only" ] || [[ "$only" == *",$1,"* ]]; }
+[ -n "$only" ] && output="${output:-bench/results/raw/only.md}"
 
 if [ "$quick" = 1 ]; then
   mode=quick duration="${BENCH_DURATION:-8}" warmup="${BENCH_WARMUP:-5}" load_wait="${BENCH_LOAD_WAIT:-0}"
@@ -48,6 +57,7 @@ threads="${BENCH_THREADS:-2}"
 max_load="${BENCH_MAX_LOAD:-1.0}"
 port_base="${BENCH_PORT_BASE:-5100}"
 floor_port=$((port_base + 1)) monolith_port=$((port_base + 10)) auth_port=$((port_base + 21)) blog_port=$((port_base + 22))
+gateway_port=$((port_base + 20)) blog2_port=$((port_base + 23))
 auth_db=gomicro_bench_auth blog_db=gomicro_bench_blog
 api_key=1D3F2DD1A5DE725DD4DF1D82BBB37          # the development key, seeded by Database:Seed=true
 admin_email=admin@example.com admin_password=changeit
@@ -73,7 +83,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-for port in $floor_port $monolith_port $auth_port $blog_port; do
+for port in $floor_port $monolith_port $auth_port $blog_port $gateway_port $blog2_port; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port $port is in use; set BENCH_PORT_BASE to another range"; fi
 done
 
@@ -165,6 +175,7 @@ host() { # host ROLE PORT [extra env...]: one GoMicro.Host process
     monolith) dbs=("ConnectionStrings__Auth=$pg;Database=$auth_db" "ConnectionStrings__Blog=$pg;Database=$blog_db") ;;
     auth) dbs=("ConnectionStrings__Auth=$pg;Database=$auth_db" "ConnectionStrings__Blog=") ;;
     blog) dbs=("ConnectionStrings__Blog=$pg;Database=$blog_db" "ConnectionStrings__Auth=") ;;
+    gateway) dbs=("ConnectionStrings__Auth=" "ConnectionStrings__Blog=") ;;
   esac
   # Run from start's background subshell: exec replaces it, so the recorded pid is the .NET process itself.
   cd "$raw"
@@ -235,18 +246,20 @@ measure() {
   local threads="$threads"; [ "$connections" -lt "$threads" ] && threads="$connections"   # wrk needs one connection per thread
   log "$name: warm-up ${warmup}s, then ${duration}s with $connections connections"
   env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s bench/wrk/scenario.lua "$url" >"$raw/$name.warmup.txt" 2>&1
-  local app0 infra0 app1 infra1
+  local app0 infra0 app1 infra1 edge0 edge1
   # shellcheck disable=SC2046
   app0="$(sum_ticks $(serving_pids "$name"))"; infra0="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg0"
+  edge0="$(sum_ticks $(edge_pids "$name"))"
   env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency -s bench/wrk/scenario.lua "$url" >"$raw/$name.txt" 2>&1
   # shellcheck disable=SC2046
   app1="$(sum_ticks $(serving_pids "$name"))"; infra1="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg1"
+  edge1="$(sum_ticks $(edge_pids "$name"))"
   local line; line="$(grep '^BENCH_RESULT' "$raw/$name.txt")" || die "$name: wrk printed no result (see $raw/$name.txt)"
   local pg_ticks; pg_ticks="$(awk 'NR == FNR { before[$1] = $2; next } { t += $2 - before[$1] } END { print t + 0 }' "$raw/$name.pg0" "$raw/$name.pg1")"
-  awk -v name="$name" -v app=$((app1 - app0)) -v pg="$pg_ticks" -v infra=$((infra1 - infra0)) -v hz="$clk_tck" '{
+  awk -v name="$name" -v app=$((app1 - app0)) -v pg="$pg_ticks" -v infra=$((infra1 - infra0)) -v edge=$((edge1 - edge0)) -v hz="$clk_tck" '{
       for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       n = v["requests"] > 0 ? v["requests"] : 1
-      printf "%s %.0f %.0f %.0f\n", name, app / hz * 1e6 / n, pg / hz * 1e6 / n, infra / hz * 1e6 / n }' <<<"$(grep '^BENCH_RESULT' "$raw/$name.txt")" >>"$raw/cpu.txt"
+      printf "%s %.0f %.0f %.0f %.0f\n", name, app / hz * 1e6 / n, pg / hz * 1e6 / n, infra / hz * 1e6 / n, edge / hz * 1e6 / n }' <<<"$(grep '^BENCH_RESULT' "$raw/$name.txt")" >>"$raw/cpu.txt"
   awk -v name="$name" -v url="$url" '{
       for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       errors = v["connect"] + v["read"] + v["write"] + v["timeout"] + v["status"]
@@ -267,8 +280,12 @@ pg_snapshot() { # "pid ticks" of every PostgreSQL backend connected to the bench
   done
 }
 serving_pids() { # the GoMicro (or floor) processes a scenario runs on
-  case "$1" in floor) echo "${floor_pid:-}";; monolith-*) echo "${monolith_pid:-}";; split-*) echo "${auth_pid:-} ${blog_pid:-}";; esac
+  case "$1" in
+    floor) echo "${floor_pid:-}";; monolith-*) echo "${monolith_pid:-}";; split-*) echo "${auth_pid:-} ${blog_pid:-}";;
+    gateway-*) echo "${gateway_pid:-} ${auth_pid:-} ${blog_pid:-} ${blog2_pid:-}";;
+  esac
 }
+edge_pids() { case "$1" in gateway-*) echo "${gateway_pid:-}";; esac; } # the gateway alone: its own cost per request
 shared_server_pids() { pgrep -x redis-server; pgrep -x nats-server; }
 
 not_run() { printf '%s\037%s\037\037\037\037\037NOT RUN\037%s\n' "$1" "$2" "$3" >>"$results"; log "$1: not run ($3)"; }
@@ -288,34 +305,65 @@ blog_scenarios() { # blog_scenarios PREFIX BLOG_BASE AUTH_BASE
   measure "$prefix-signin" "$auth/auth/signin/basic" POST "{\"email\":\"$author_email\",\"password\":\"$author_password\"}" "" "$signin_connections"
 }
 
-log "floor on :$floor_port"
-start floor "$floor_port" env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
-  ASPNETCORE_URLS="http://127.0.0.1:$floor_port" dotnet "$floor_dll"
-measure floor "http://127.0.0.1:$floor_port/floor"
-stop floor
+if runs floor; then
+  log "floor on :$floor_port"
+  start floor "$floor_port" env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
+    ASPNETCORE_URLS="http://127.0.0.1:$floor_port" dotnet "$floor_dll"
+  measure floor "http://127.0.0.1:$floor_port/floor"
+  stop floor
+fi
 
-log "monolith on :$monolith_port"
-start monolith "$monolith_port" host monolith "$monolith_port"
-prepare_data "http://127.0.0.1:$monolith_port"
-blog_scenarios monolith "http://127.0.0.1:$monolith_port" "http://127.0.0.1:$monolith_port"
-stop monolith
+# The monolith also prepares the data (user, blogs, tokens) every later part uses, so it starts whenever one runs.
+if runs monolith || runs split || runs gateway; then
+  log "monolith on :$monolith_port"
+  start monolith "$monolith_port" host monolith "$monolith_port"
+  prepare_data "http://127.0.0.1:$monolith_port"
+  runs monolith && blog_scenarios monolith "http://127.0.0.1:$monolith_port" "http://127.0.0.1:$monolith_port"
+  stop monolith
+fi
 
-if [ "$has_nats" = 1 ]; then
+if ! runs split && ! runs gateway; then
+  :
+elif [ "$has_nats" = 1 ]; then
   log "split: auth on :$auth_port, blog on :$blog_port, over NATS"
   start auth "$auth_port" host auth "$auth_port" Bus__Transport=Nats
   start blog "$blog_port" host blog "$blog_port" Bus__Transport=Nats
   # Same databases and key as the monolith: its user, blogs and tokens stay valid. A fresh token for this topology.
   author_token="$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
-  blog_scenarios split "http://127.0.0.1:$blog_port" "http://127.0.0.1:$auth_port"
+  runs split && blog_scenarios split "http://127.0.0.1:$blog_port" "http://127.0.0.1:$auth_port"
+  if runs gateway; then
+    # A second blog instance and the gateway in front of all three, as scripts/run-split.sh --instances runs them: the
+    # drafts request balanced over both blog processes, beside the direct split row; the gateway's own CPU per request
+    # is its cost.
+    log "gateway on :$gateway_port: auth :$auth_port, blog :$blog_port and :$blog2_port"
+    start blog2 "$blog2_port" host blog "$blog2_port" Bus__Transport=Nats
+    # The binary's folder as content root: the processes run in $raw, and the routes and clusters are appsettings.json's.
+    start gateway "$gateway_port" host gateway "$gateway_port" ASPNETCORE_CONTENTROOT="$(dirname "$host_dll")" \
+      ReverseProxy__Clusters__auth__Destinations__auth1__Address="http://127.0.0.1:$auth_port" \
+      ReverseProxy__Clusters__blog__Destinations__blog1__Address="http://127.0.0.1:$blog_port" \
+      ReverseProxy__Clusters__blog__Destinations__blog2__Address="http://127.0.0.1:$blog2_port"
+    gateway="http://127.0.0.1:$gateway_port"
+    if [ "$blog_module" = 1 ]; then
+      measure gateway-drafts "$gateway/blog/author/drafts?page=1&limit=10" GET "" "$author_token"
+      measure gateway-drafts-1conn "$gateway/blog/author/drafts?page=1&limit=10" GET "" "$author_token" 1
+    else
+      for s in drafts drafts-1conn; do not_run "gateway-$s" "$gateway" "the Blog module's routes are not on this branch yet"; done
+    fi
+    stop gateway
+    stop blog2
+  fi
   stop blog
   stop auth
 else
   for s in blog-id blog-latest drafts drafts-1conn signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
 fi
 
-log "bus round trip"
-bus_args=(--nats nats://127.0.0.1:4222); [ "$quick" = 1 ] && bus_args+=(--quick)
-dotnet "$bus_dll" "${bus_args[@]}" >"$raw/bus.md" 2>"$raw/bus.log" || { cat "$raw/bus.log" >&2; die "bus round trip failed"; }
+: >"$raw/bus.md"
+if runs bus; then
+  log "bus round trip"
+  bus_args=(--nats nats://127.0.0.1:4222); [ "$quick" = 1 ] && bus_args+=(--quick)
+  dotnet "$bus_dll" "${bus_args[@]}" >"$raw/bus.md" 2>"$raw/bus.log" || { cat "$raw/bus.log" >&2; die "bus round trip failed"; }
+fi
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- report ----------------------------------------------------------------------------------------------------------
@@ -324,13 +372,14 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 field() { awk -F"$sep" -v n="$1" -v c="$2" '$1 == n { print $c }' "$results"; }
 floor_rps="$(field floor 3)"
 pct() { local rps; rps="$(field "$1" 3)"; if [ -n "$rps" ] && [ -n "$floor_rps" ]; then awk -v a="$rps" -v b="$floor_rps" 'BEGIN { r = 100 * a / b; printf (r >= 1 ? "%.1f" : "%.3f"), r }'; fi; }
-memory_of() { case "$1" in floor) echo "${peak_mb[floor]:-}";; monolith-*) echo "${peak_mb[monolith]:-}";; split-signin) echo "${peak_mb[auth]:-}";; split-*) echo "${peak_mb[blog]:-}";; esac; }
+memory_of() { case "$1" in floor) echo "${peak_mb[floor]:-}";; monolith-*) echo "${peak_mb[monolith]:-}";; split-signin) echo "${peak_mb[auth]:-}";; split-*) echo "${peak_mb[blog]:-}";; gateway-*) echo "${peak_mb[gateway]:-}";; esac; }
 describe() {
   case "$1" in
     floor) echo "floor: GET /floor (plain Kestrel)";;
     *-blog-id) echo "${1%%-*}: GET /blog/id/{id} (cached)";;
     *-blog-latest) echo "${1%%-*}: GET /blog/list/latest?page=1&limit=10";;
     *-drafts) echo "${1%%-*}: GET /blog/author/drafts?page=1&limit=10 (Bearer)";;
+    gateway-drafts) echo "gateway: GET /blog/author/drafts?page=1&limit=10 (Bearer), over 2 blog instances";;
     *-drafts-1conn) echo "${1%%-*}: the same drafts request, 1 connection";;
     *-signin) echo "${1%%-*}: POST /auth/signin/basic";;
   esac
@@ -353,7 +402,7 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
   while IFS="$sep" read -r name url rps p50 p99 errors status note; do
     ratio="$(pct "$name")"; [ -n "$ratio" ] && ratio="$ratio %"
     result="$status"; [ -n "$note" ] && result="$status: $note"
-    read -r _ app_us pg_us infra_us < <(awk -v n="$name" '$1 == n' "$raw/cpu.txt" 2>/dev/null; echo)
+    read -r _ app_us pg_us infra_us _ < <(awk -v n="$name" '$1 == n' "$raw/cpu.txt" 2>/dev/null; echo)
     echo "| $(describe "$name") | $rps | $p50 | $p99 | $errors | $ratio | ${app_us:-} | ${pg_us:-} | ${infra_us:-} | $(memory_of "$name") | $result |"
   done <"$results"
   echo
@@ -362,9 +411,19 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
   echo "Redis+NATS = the whole servers, which other work on this machine may also use. wrk's own CPU is not counted."
   echo
   echo "Peak working set is VmHWM of the process that served the scenario, read from /proc/<pid>/status when it stopped: the monolith"
-  echo "over its whole run; in the split, the blog process for /blog and the auth process for /auth."
+  echo "over its whole run; in the split, the blog process for /blog and the auth process for /auth; behind the gateway, the gateway."
   mb() { if [ -n "${peak_mb[$1]:-}" ]; then echo "${peak_mb[$1]} MB"; else echo "not run"; fi; }
-  echo "Processes: floor $(mb floor), monolith $(mb monolith), split auth $(mb auth) + blog $(mb blog)."
+  echo "Processes: floor $(mb floor), monolith $(mb monolith), split auth $(mb auth) + blog $(mb blog), second blog $(mb blog2), gateway $(mb gateway)."
+  edge_us() { awk -v n="$1" '$1 == n { print $5 }' "$raw/cpu.txt" 2>/dev/null; }
+  if [ -n "$(edge_us gateway-drafts)" ]; then
+    echo
+    echo "The gateway's own cost (its process alone, CPU per request; app CPU above counts the gateway and all three instances):"
+    echo "$(edge_us gateway-drafts) µs per drafts request with $connections connections, $(edge_us gateway-drafts-1conn) µs with 1."
+    gp1="$(field gateway-drafts-1conn 4)" sp1="$(field split-drafts-1conn 4)"
+    if [ -n "$gp1" ] && [ -n "$sp1" ]; then
+      echo "Its added latency with 1 connection: $gp1 ms through the gateway vs $sp1 ms straight to the blog process ($(awk -v g="$gp1" -v s="$sp1" 'BEGIN { printf "%+.2f ms", g - s }'))."
+    fi
+  fi
   echo
   echo "## Targets"
   echo

@@ -22,12 +22,18 @@ public static class GatewayApplication
     public const string UnavailableMessage = "service unavailable";
 
     /// <summary>Registers YARP from <c>ReverseProxy</c>, the API-key check and the gateway's probes.</summary>
+    /// <exception cref="StartupException"><c>ReverseProxy:Routes</c> is empty: the gateway would answer 404 to everything.</exception>
     public static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
+        if (!configuration.GetSection("ReverseProxy:Routes").GetChildren().Any())
+            throw new StartupException(
+                "the gateway role has no routes (ReverseProxy:Routes is empty): run it where appsettings.json is its content root " +
+                "(the binary's folder, or ASPNETCORE_CONTENTROOT), or give the ReverseProxy section another way");
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         // A short window, so an instance that stops answering is taken out after a few failures, not after 30% of a minute's traffic.
         services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(configuration.GetSection("Gateway:PassiveHealth"));
         services.AddOptions<EdgeApiKeyOptions>().Bind(configuration.GetSection(EdgeApiKeyOptions.SectionName));
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
         services.AddMemoryCache();
         // Redirects would point the client at an instance the gateway hides.
         services.AddHttpClient(EdgeApiKeyMiddleware.ClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
@@ -36,8 +42,8 @@ public static class GatewayApplication
 
     /// <summary>
     /// The pipeline: the gateway's own probes and Swagger UI (over both modules' documents, proxied by the routes
-    /// <c>auth-openapi</c> and <c>blog-openapi</c>), then the proxy with the key check before load balancing; a
-    /// forwarding failure becomes 503 in the envelope, and anything no route matches 404 <c>url not found</c>.
+    /// <c>auth-openapi</c> and <c>blog-openapi</c>), then the proxy with the key check before load balancing and the
+    /// retry of a failed request on another instance around it; a forwarding failure becomes 503 in the envelope, and anything no route matches 404 <c>url not found</c>.
     /// </summary>
     public static void UsePipeline(WebApplication app)
     {
@@ -62,6 +68,7 @@ public static class GatewayApplication
                     await ApiResults.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, UnavailableMessage);
             });
             proxy.UseMiddleware<EdgeApiKeyMiddleware>();
+            proxy.UseMiddleware<RetryMiddleware>();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

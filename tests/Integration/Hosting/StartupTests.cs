@@ -17,6 +17,23 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public void A_gateway_without_routes_refuses_to_start_saying_where_they_come_from()
+    {
+        // A content root without appsettings.json, as when the binary is started from another folder.
+        var folder = Directory.CreateTempSubdirectory("gomicro-no-settings-");
+        try
+        {
+            var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--role", "gateway", "--contentRoot", folder.FullName]));
+            Assert.Contains("no routes (ReverseProxy:Routes is empty)", error.Message);
+            Assert.Contains("ASPNETCORE_CONTENTROOT", error.Message);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void The_role_comes_from_configuration_when_no_argument_is_given()
     {
         var error = Assert.Throws<StartupException>(() => GoMicroApplication.Build(["--GoMicro:Role=nope"]));

@@ -21,6 +21,14 @@ public abstract class Topology : IAsyncLifetime
     /// <summary>The Blog module's database.</summary>
     public TestDatabase BlogDatabase { get; private set; } = null!;
 
+    /// <summary>The 401 text for a request without an API key: the services' own (api.md section 1), unless a gateway
+    /// that answers it itself stands in front.</summary>
+    public virtual string MissingApiKeyMessage => "permission denied: missing x-api-key header";
+
+    /// <summary>Where the Auth module's OpenAPI document is: the process's own <c>/openapi/v1.json</c>, unless a gateway
+    /// serves both modules' documents under names of their own.</summary>
+    public virtual string AuthOpenApiPath => "/openapi/v1.json";
+
     /// <summary>A client for <c>/auth</c> routes, without an API key.</summary>
     public HttpClient Auth { get; private set; } = null!;
 
@@ -39,9 +47,12 @@ public abstract class Topology : IAsyncLifetime
         AuthDatabase = await TestDatabase.CreateAsync("auth");
         BlogDatabase = await TestDatabase.CreateAsync("blog");
         await StartHostsAsync();
-        Auth = AuthHost.CreateClient();
-        Blog = BlogHost.CreateClient();
+        Auth = CreateClient("auth");
+        Blog = CreateClient("blog");
     }
+
+    /// <summary>A client for the routes of <paramref name="module"/>: the module's host, unless a gateway stands in front.</summary>
+    protected virtual HttpClient CreateClient(string module) => (module == "auth" ? AuthHost : BlogHost).CreateClient();
 
     /// <inheritdoc />
     public async Task DisposeAsync()
