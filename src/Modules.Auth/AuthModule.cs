@@ -87,6 +87,8 @@ public sealed class AuthModule : IModule
         services.AddScoped<IAdminCommand, DeactivateApiKeyCommand>();
         services.AddScoped<IAdminCommand, GrantRoleCommand>();
         services.AddScoped<IAdminCommand, RevokeRoleCommand>();
+        services.AddScoped<IAdminCommand, DeactivateUserCommand>();
+        services.AddScoped<IAdminCommand, ActivateUserCommand>();
         services.AddScoped<IAdminCommand, ImportUsersCommand>();
     }
 

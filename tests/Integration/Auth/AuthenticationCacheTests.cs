@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using GoMicro.Integration.Tests.Blog;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Integration.Tests.Split;
 using GoMicro.Shared.Bus;
@@ -115,6 +116,43 @@ public sealed class AuthenticationCacheTests(ScaledOutTopology topology, ITestOu
         output.WriteLine($"grant-role applied after {granted.TotalMilliseconds:F0} ms, revoke-role after {revoked.TotalMilliseconds:F0} ms");
         Assert.True(granted < RoleBound, $"granted after {granted.TotalMilliseconds:F0} ms");
         Assert.True(revoked < RoleBound, $"revoked after {revoked.TotalMilliseconds:F0} ms");
+    }
+
+    [Fact]
+    public async Task A_user_deactivated_by_the_admin_command_is_refused_everywhere_within_500_ms_and_signs_in_anew_once_activated()
+    {
+        var cast = await BlogCast.CreateAsync(topology);
+        var author = cast.Author;
+        var published = await topology.CreatePublishedAsync(cast);
+        using var blog = topology.BlogHosts[1].CreateClient();
+        (await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldSucceed();   // now cached on this instance
+        (await blog.GetEnvelopeAsync($"/blog/id/{published.Id}")).ShouldSucceed();          // and the public view too
+
+        var (exitCode, said) = await topology.AuthHosts[1].RunCommandAsync("user", "deactivate", author.Email);
+        Assert.True(exitCode == 0, said);
+        Assert.Matches(@": deactivated, [1-9][0-9]* session\(s\) ended", said);
+        var refused = await UntilAsync(async () => (await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).HttpStatus == HttpStatusCode.Unauthorized);
+        var hidden = await UntilAsync(async () => (await blog.GetEnvelopeAsync($"/blog/id/{published.Id}")).HttpStatus == HttpStatusCode.NotFound);
+        output.WriteLine($"deactivated user: token refused after {refused.TotalMilliseconds:F0} ms, public blog 404 after a further {hidden.TotalMilliseconds:F0} ms");
+        Assert.True(refused < EvictionBound, $"refused after {refused.TotalMilliseconds:F0} ms");
+        Assert.True(hidden < EvictionBound, $"public blog hidden after a further {hidden.TotalMilliseconds:F0} ms");
+        (await topology.Auth.PostEnvelopeAsync("/auth/signin/basic", new { email = author.Email, password = author.Password }))
+            .ShouldFail(HttpStatusCode.NotFound, "user not registerd");
+
+        Assert.Equal(0, (await topology.AuthHosts[0].RunCommandAsync("user", "activate", author.Email)).ExitCode);
+        var again = await TestUsers.SignInAsync(topology, author.Email, author.Password);
+        (await blog.GetEnvelopeAsync(AuthorDrafts, again.AccessToken)).ShouldSucceed();
+        (await blog.GetEnvelopeAsync(AuthorDrafts, author.AccessToken)).ShouldFail(HttpStatusCode.Unauthorized);   // the old session stays ended
+        await UntilAsync(async () => (await blog.GetEnvelopeAsync($"/blog/id/{published.Id}")).HttpStatus == HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Deactivating_an_unknown_email_changes_nothing_and_exits_1()
+    {
+        var (exitCode, said) = await topology.AuthHost.RunCommandAsync("user", "deactivate", $"nobody-{Guid.NewGuid():N}@example.com");
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("error: no user with email", said.Trim());
+        Assert.Equal(1, (await topology.AuthHost.RunCommandAsync("user", "deactivate")).ExitCode);
     }
 
     [Fact]

@@ -51,8 +51,11 @@ public static class UserChanges
 {
     /// <summary>Roles granted or revoked (admin commands <c>user grant-role</c> / <c>user revoke-role</c>).</summary>
     public const string Roles = "roles";
-    /// <summary>The account was deactivated: its tokens are refused.</summary>
+    /// <summary>The account was deactivated (admin command <c>user deactivate</c>): its sessions are ended and its tokens
+    /// refused.</summary>
     public const string Deactivated = "deactivated";
+    /// <summary>A deactivated account was enabled again (admin command <c>user activate</c>).</summary>
+    public const string Activated = "activated";
     /// <summary>The public profile (name or picture) changed.</summary>
     public const string Profile = "profile";
 }
