@@ -89,6 +89,7 @@ public sealed class AuthModule : IModule
         services.AddScoped<IAdminCommand, RevokeRoleCommand>();
         services.AddScoped<IAdminCommand, DeactivateUserCommand>();
         services.AddScoped<IAdminCommand, ActivateUserCommand>();
+        services.AddScoped<IAdminCommand, ProfileCommand>();
         services.AddScoped<IAdminCommand, ImportUsersCommand>();
     }
 

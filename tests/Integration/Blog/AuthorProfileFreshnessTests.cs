@@ -11,8 +11,8 @@ namespace GoMicro.Integration.Tests.Blog;
 /// <summary>
 /// Cached public views embed the author's name and picture, which belong to the Auth module: an
 /// <c>auth.events.user-changed</c> event evicts them (issue 10 item 4) on the instance that receives it and, through Redis
-/// and the backplane, on every other. No Auth path changes a name or picture yet, so the tests change the row behind
-/// the API and publish the event as the Auth module will.
+/// and the backplane, on every other. These tests change the row behind the API and publish the event themselves, to
+/// prove the Blog side alone; <c>ScaledOutCacheTests</c> runs the whole path through the <c>user profile</c> command.
 /// </summary>
 public sealed class AuthorProfileFreshnessTests(TwoInstancesOnOneRedisTopology topology, ITestOutputHelper output)
     : IClassFixture<TwoInstancesOnOneRedisTopology>

@@ -25,7 +25,8 @@ public sealed class ScaledOutOnRedisTopology : ScaledOutTopology
 
 /// <summary>
 /// Issue 10's "done when" for the blog cache, on the split deployment: an unpublish on one blog process makes the other
-/// answer 404 within 500 ms, and an author's profile change announced on the bus refreshes both processes' views.
+/// answer 404 within 500 ms, and an author's profile change (announced on the bus, or made by the <c>user profile</c>
+/// admin command on an auth process) refreshes both processes' views.
 /// Each test prints its measured figures.
 /// </summary>
 public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITestOutputHelper output) : IClassFixture<ScaledOutOnRedisTopology>
@@ -84,6 +85,47 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
         {
             foreach (var client in clients) client.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task The_profile_admin_command_on_an_auth_process_refreshes_the_authors_views_on_both_blog_processes()
+    {
+        var cast = await BlogCast.CreateAsync(topology);
+        var blog = await topology.CreatePublishedAsync(cast);
+        var path = $"/blog/slug/{blog.Slug}";
+        var clients = topology.BlogHosts.Select(h => h.CreateClient()).ToArray();
+        try
+        {
+            foreach (var client in clients) Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
+            var renamed = "Renamed " + BlogSteps.UniqueWord();
+
+            var sinceCommand = Stopwatch.StartNew();
+            var (exitCode, said) = await topology.AuthHosts[1].RunCommandAsync("user", "profile", cast.Author.Email, "--name", $"  {renamed} ", "--picture", "https://example.com/new.png");
+            Assert.True(exitCode == 0, said);
+            foreach (var client in clients)
+                await Eventually.HoldsAsync(async () => await AuthorNameAsync(client, path) == renamed, GiveUp, "the blog process shows the new name");
+            output.WriteLine($"user profile -> both blog processes show the new name after {sinceCommand.Elapsed.TotalMilliseconds:0.0} ms");
+            var author = (await clients[0].GetEnvelopeAsync(path)).ShouldSucceed().Data.GetProperty("author");
+            Assert.Equal("https://example.com/new.png", author.GetProperty("profilePicUrl").GetString());
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
+    }
+
+    [Theory]
+    [InlineData("--name", "x", "name must be at least 2 characters")]
+    [InlineData("--picture", "not a url", "profilepicurl is not a valid URL")]
+    public async Task A_profile_command_with_a_bad_value_prints_the_API_s_message_and_changes_nothing(string option, string value, string expected)
+    {
+        var user = await TestUsers.CreateAsync(topology);
+        var (exitCode, said) = await topology.AuthHost.RunCommandAsync("user", "profile", user.Email, option, value);
+        Assert.Equal(1, exitCode);
+        Assert.Contains(expected, said);
+        var name = await topology.AuthDatabase.ScalarAsync<string>("SELECT name FROM users WHERE id = @id", ("id", user.Id));
+        Assert.Equal(user.Name, name);
+        Assert.Equal(1, (await topology.AuthHost.RunCommandAsync("user", "profile", user.Email)).ExitCode);   // no change asked
     }
 
     private static async Task<string> AuthorNameAsync(HttpClient client, string path) =>
