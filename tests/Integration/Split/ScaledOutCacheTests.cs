@@ -63,13 +63,8 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
     [Fact]
     public async Task A_profile_change_announced_by_auth_refreshes_the_authors_views_on_both_blog_processes()
     {
-        var cast = await BlogCast.CreateAsync(topology);
-        var blog = await topology.CreatePublishedAsync(cast);
-        var path = $"/blog/slug/{blog.Slug}";
-        var clients = topology.BlogHosts.Select(h => h.CreateClient()).ToArray();
-        try
+        await WithAPublishedBlogSeenByBothAsync(async (cast, path, clients) =>
         {
-            foreach (var client in clients) Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
             var renamed = "Renamed " + BlogSteps.UniqueWord();
             await topology.AuthDatabase.ScalarAsync<int>("UPDATE users SET name = @name WHERE id = @id RETURNING 1", ("name", renamed), ("id", cast.Author.Id));
             foreach (var client in clients) Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
@@ -80,25 +75,15 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
             foreach (var client in clients)
                 await Eventually.HoldsAsync(async () => await AuthorNameAsync(client, path) == renamed, GiveUp, "the blog process shows the new name");
             output.WriteLine($"profile event -> both blog processes show the new name after {sincePublish.Elapsed.TotalMilliseconds:0.0} ms");
-        }
-        finally
-        {
-            foreach (var client in clients) client.Dispose();
-        }
+        });
     }
 
     [Fact]
     public async Task The_profile_admin_command_on_an_auth_process_refreshes_the_authors_views_on_both_blog_processes()
     {
-        var cast = await BlogCast.CreateAsync(topology);
-        var blog = await topology.CreatePublishedAsync(cast);
-        var path = $"/blog/slug/{blog.Slug}";
-        var clients = topology.BlogHosts.Select(h => h.CreateClient()).ToArray();
-        try
+        await WithAPublishedBlogSeenByBothAsync(async (cast, path, clients) =>
         {
-            foreach (var client in clients) Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
             var renamed = "Renamed " + BlogSteps.UniqueWord();
-
             var sinceCommand = Stopwatch.StartNew();
             var (exitCode, said) = await topology.AuthHosts[1].RunCommandAsync("user", "profile", cast.Author.Email, "--name", $"  {renamed} ", "--picture", "https://example.com/new.png");
             Assert.True(exitCode == 0, said);
@@ -107,11 +92,7 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
             output.WriteLine($"user profile -> both blog processes show the new name after {sinceCommand.Elapsed.TotalMilliseconds:0.0} ms");
             var author = (await clients[0].GetEnvelopeAsync(path)).ShouldSucceed().Data.GetProperty("author");
             Assert.Equal("https://example.com/new.png", author.GetProperty("profilePicUrl").GetString());
-        }
-        finally
-        {
-            foreach (var client in clients) client.Dispose();
-        }
+        });
     }
 
     [Theory]
@@ -126,6 +107,25 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
         var name = await topology.AuthDatabase.ScalarAsync<string>("SELECT name FROM users WHERE id = @id", ("id", user.Id));
         Assert.Equal(user.Name, name);
         Assert.Equal(1, (await topology.AuthHost.RunCommandAsync("user", "profile", user.Email)).ExitCode);   // no change asked
+    }
+
+    /// <summary>Publishes a blog, has both blog processes cache its slug view with the author's current name, then runs
+    /// <paramref name="test"/> with the cast, the view's path and one client per blog process.</summary>
+    private async Task WithAPublishedBlogSeenByBothAsync(Func<BlogCast, string, HttpClient[], Task> test)
+    {
+        var cast = await BlogCast.CreateAsync(topology);
+        var blog = await topology.CreatePublishedAsync(cast);
+        var path = $"/blog/slug/{blog.Slug}";
+        var clients = topology.BlogHosts.Select(h => h.CreateClient()).ToArray();
+        try
+        {
+            foreach (var client in clients) Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
+            await test(cast, path, clients);
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+        }
     }
 
     private static async Task<string> AuthorNameAsync(HttpClient client, string path) =>
