@@ -76,7 +76,8 @@ public static class ObservabilityExtensions
             .AddHttpClientInstrumentation()
             .AddRuntimeInstrumentation()
             .AddNpgsqlInstrumentation());
-        builder.WithMetrics(m => m.AddMeter(FusionCacheDiagnostics.MeterName));
+        // FusionCache's hit and miss counters, and GoMicro.Cache (Shared.Web's CacheMetrics) for the process-local caches.
+        builder.WithMetrics(m => m.AddMeter(FusionCacheDiagnostics.MeterName, "GoMicro.Cache"));
         builder.WithLogging();
         return builder;
     }

@@ -41,6 +41,22 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
     }
 
     [Fact]
+    public async Task An_unknown_api_key_counts_a_miss_of_the_refusal_cache_then_a_hit()
+    {
+        // A key nobody has: the first request asks the Auth module and caches the refusal, the second is answered by it.
+        var apiKey = $"unknown-{Guid.NewGuid():N}";
+        var before = Lookups("gomicro.api_keys.refused");
+        (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: apiKey)).ShouldFail(HttpStatusCode.Forbidden);
+        var afterFirst = Lookups("gomicro.api_keys.refused");
+        (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: apiKey)).ShouldFail(HttpStatusCode.Forbidden);
+        var afterSecond = Lookups("gomicro.api_keys.refused");
+
+        // Other tests' requests may use the cache meanwhile, so each read shows at least its own lookup.
+        Assert.True(afterFirst.Misses > before.Misses, $"misses {before.Misses} -> {afterFirst.Misses}");
+        Assert.True(afterSecond.Hits > afterFirst.Hits, $"hits {afterFirst.Hits} -> {afterSecond.Hits}");
+    }
+
+    [Fact]
     public async Task A_cached_read_s_redis_calls_are_spans_of_the_request_s_trace()
     {
         var traceId = ActivityTraceId.CreateRandom();
@@ -58,6 +74,16 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
         Assert.Contains(monolith.Spans.ToArray(), s => s.TraceId == traceId && s.Source.Name == ZiggyCreatures.Caching.Fusion.FusionCacheDiagnostics.ActivitySourceName);
     }
 
+    [Fact]
+    public async Task Without_an_otlp_endpoint_the_redis_multiplexer_gets_no_profiler()
+    {
+        Assert.True(string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
+            "this test needs OTEL_EXPORTER_OTLP_ENDPOINT unset in the test process");
+        await using var app = GoMicro.Host.GoMicroApplication.Build(["--role", "monolith", $"--ConnectionStrings:Redis={TestEnvironment.Redis}"]);
+        // The cache's connection looks the instrumentation up when it connects; absent, no command is profiled.
+        Assert.Null(app.Services.GetService<OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation>());
+    }
+
     private static bool IsRedis(Activity span) =>
         span.Kind == ActivityKind.Client && (Equals(span.GetTagItem("db.system"), "redis") || Equals(span.GetTagItem("db.system.name"), "redis"));
 
@@ -73,6 +99,27 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
         // Its result also reports the OTLP exporter, which has nobody to send to here.
         monolith.BlogHost.Services.GetRequiredService<MeterProvider>().ForceFlush();
         lock (metrics) return (Sum(metrics, Hit), Sum(metrics, Miss));
+    }
+
+    private (long Hits, long Misses) Lookups(string cacheName)
+    {
+        var metrics = monolith.Metrics;
+        lock (metrics) metrics.Clear();
+        monolith.BlogHost.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        lock (metrics) return (SumLookups(metrics, cacheName, "hit"), SumLookups(metrics, cacheName, "miss"));
+    }
+
+    private static long SumLookups(IEnumerable<MetricSnapshot> metrics, string cacheName, string result)
+    {
+        long sum = 0;
+        foreach (var metric in metrics.Where(m => m.Name == "gomicro.cache.lookups"))
+            foreach (var point in metric.MetricPoints)
+            {
+                var tags = new Dictionary<string, object?>();
+                foreach (var tag in point.Tags) tags[tag.Key] = tag.Value;
+                if (Equals(tags.GetValueOrDefault("cache.name"), cacheName) && Equals(tags.GetValueOrDefault("cache.result"), result)) sum += point.GetSumLong();
+            }
+        return sum;
     }
 
     /// <summary>The cumulative count of <paramref name="name"/> for the default cache, 0 before its first increment.</summary>
