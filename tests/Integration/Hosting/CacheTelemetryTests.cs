@@ -94,25 +94,31 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
 
     private (long Hits, long Misses) Counts()
     {
-        var metrics = monolith.Metrics;
-        lock (metrics) metrics.Clear();
-        // Its result also reports the OTLP exporter, which has nobody to send to here.
-        monolith.BlogHost.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (metrics) return (Sum(metrics, Hit), Sum(metrics, Miss));
+        var metrics = Flush();
+        return (Sum(metrics, Hit), Sum(metrics, Miss));
     }
 
     private (long Hits, long Misses) Lookups(string cacheName)
     {
+        var metrics = Flush();
+        return (SumLookups(metrics, cacheName, "hit"), SumLookups(metrics, cacheName, "miss"));
+    }
+
+    /// <summary>The metrics as they are now (cumulative sums).</summary>
+    private MetricSnapshot[] Flush()
+    {
         var metrics = monolith.Metrics;
         lock (metrics) metrics.Clear();
+        // Its result also reports the OTLP exporter, which has nobody to send to here.
         monolith.BlogHost.Services.GetRequiredService<MeterProvider>().ForceFlush();
-        lock (metrics) return (SumLookups(metrics, cacheName, "hit"), SumLookups(metrics, cacheName, "miss"));
+        lock (metrics) return metrics.ToArray();
     }
 
     private static long SumLookups(IEnumerable<MetricSnapshot> metrics, string cacheName, string result)
     {
         long sum = 0;
-        foreach (var metric in metrics.Where(m => m.Name == "gomicro.cache.lookups"))
+        // A periodic export may have run beside the flush: the last snapshot is the newest (each is cumulative).
+        foreach (var metric in metrics.Where(m => m.Name == "gomicro.cache.lookups").TakeLast(1))
             foreach (var point in metric.MetricPoints)
             {
                 var tags = new Dictionary<string, object?>();
@@ -126,7 +132,7 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
     private static long Sum(IEnumerable<MetricSnapshot> metrics, string name)
     {
         long sum = 0;
-        foreach (var metric in metrics.Where(m => m.Name == name))
+        foreach (var metric in metrics.Where(m => m.Name == name).TakeLast(1))
             foreach (var point in metric.MetricPoints)
             {
                 var cacheName = "";
