@@ -50,7 +50,7 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// Registers the envelope JSON settings, the exception handler, the trusted proxies, the rate limits, the API-key check,
+    /// Registers the envelope JSON settings, the exception handler, the request log line (<see cref="RequestLogs"/>), the trusted proxies, the rate limits, the API-key check,
     /// Bearer authentication over the bus with one policy per role, health checks and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddWebConventions(this IServiceCollection services, IConfiguration configuration)
