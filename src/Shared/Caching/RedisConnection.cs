@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Instrumentation.StackExchangeRedis;
 using StackExchange.Redis;
 
 namespace GoMicro.Shared.Caching;
@@ -21,8 +23,9 @@ internal sealed class RedisConnection : IAsyncDisposable
     /// <param name="connectionString">A StackExchange.Redis configuration string, e.g. <c>localhost:6379</c>.</param>
     /// <param name="options">The operation timeout.</param>
     /// <param name="logger">Where lost and restored connections are reported.</param>
+    /// <param name="services">Where the Redis tracing is looked up (registered only when telemetry is exported).</param>
     /// <exception cref="ArgumentException">The connection string is not a valid configuration.</exception>
-    public RedisConnection(string connectionString, IOptions<RedisConnectionOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(string connectionString, IOptions<RedisConnectionOptions> options, ILogger<RedisConnection> logger, IServiceProvider services)
     {
         var configuration = ConfigurationOptions.Parse(connectionString);
         configuration.AbortOnConnectFail = false;
@@ -30,15 +33,17 @@ internal sealed class RedisConnection : IAsyncDisposable
         var timeout = (int)Math.Ceiling(options.Value.OperationTimeout.TotalMilliseconds);
         configuration.SyncTimeout = timeout;
         configuration.AsyncTimeout = timeout;
-        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(() => ConnectAsync(configuration, logger));
+        _multiplexer = new Lazy<Task<IConnectionMultiplexer>>(() => ConnectAsync(configuration, logger, services));
     }
 
     /// <summary>The multiplexer (connected, or reconnecting in the background).</summary>
     public Task<IConnectionMultiplexer> GetAsync() => _multiplexer.Value;
 
-    private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, ILogger logger)
+    private static async Task<IConnectionMultiplexer> ConnectAsync(ConfigurationOptions configuration, ILogger logger, IServiceProvider services)
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false);
+        // Without an OTLP endpoint nothing registers the instrumentation, and the multiplexer runs without a profiler.
+        services.GetService<StackExchangeRedisInstrumentation>()?.AddConnection(multiplexer);
         multiplexer.ConnectionFailed += (_, e) =>
             logger.LogWarning(e.Exception, "Redis connection to {Endpoint} lost ({FailureType}); reconnecting in the background", e.EndPoint, e.FailureType);
         multiplexer.ConnectionRestored += (_, e) => logger.LogInformation("Redis connection to {Endpoint} restored", e.EndPoint);

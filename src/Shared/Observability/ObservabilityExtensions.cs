@@ -9,6 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using ZiggyCreatures.Caching.Fusion;
 
 namespace GoMicro.Shared.Observability;
 
@@ -69,12 +70,22 @@ public static class ObservabilityExtensions
             .AddHttpClientInstrumentation()
             .AddNpgsql()
             .AddNatsClientInstrumentation());
+        builder.WithTracing(AddCacheTracing);
         builder.WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddHttpClientInstrumentation()
             .AddRuntimeInstrumentation()
             .AddNpgsqlInstrumentation());
+        // FusionCache's hit and miss counters, and GoMicro.Cache (Shared.Web's CacheMetrics) for the process-local caches.
+        builder.WithMetrics(m => m.AddMeter(FusionCacheDiagnostics.MeterName, "GoMicro.Cache"));
         builder.WithLogging();
         return builder;
     }
+
+    /// <summary>FusionCache's own spans (one per cache operation, with <c>fusioncache.hit</c>) and a span per Redis command
+    /// (OpenTelemetry.Instrumentation.StackExchangeRedis). The multiplexer connects lazily, so Shared.Caching hands it to
+    /// <see cref="OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation"/> once it exists.</summary>
+    private static void AddCacheTracing(TracerProviderBuilder tracing) => tracing
+        .AddSource(FusionCacheDiagnostics.ActivitySourceName)
+        .AddRedisInstrumentation();
 }

@@ -6,6 +6,7 @@ using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.Forwarding;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Limits;
+using GoMicro.Shared.Web.Logging;
 using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Contracts.Auth;
@@ -49,7 +50,7 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// Registers the envelope JSON settings, the exception handler, the trusted proxies, the rate limits, the API-key check,
+    /// Registers the envelope JSON settings, the exception handler, the request log line (<see cref="RequestLogs"/>), the trusted proxies, the rate limits, the API-key check,
     /// Bearer authentication over the bus with one policy per role, health checks and the OpenAPI document.
     /// </summary>
     public static IServiceCollection AddWebConventions(this IServiceCollection services, IConfiguration configuration)
@@ -58,6 +59,7 @@ public static class WebConventions
         // Binding failures (malformed JSON, wrong types) throw BadHttpRequestException, which the handler turns into a 400 envelope.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddRequestLogs();
         services.AddRequestBodyLimit(configuration);
         services.AddForwardedClients(configuration);
         services.AddRateLimits(configuration);
@@ -90,12 +92,13 @@ public static class WebConventions
     }
 
     /// <summary>
-    /// The middleware order that makes the contract hold: the client address from trusted proxies; errors become envelopes; oversized bodies get 413;
+    /// The middleware order that makes the contract hold: the request log line (outermost, so it sees the final status); the client address from trusted proxies; errors become envelopes; oversized bodies get 413;
     /// API documents; routing; the API-key check (before the 404, as in the reference; none in <see cref="ApiKeyMode.Gateway"/>); rate limits (429);
     /// authentication and authorization; then <c>url not found</c> for anything no endpoint served.
     /// </summary>
     public static WebApplication UseWebConventions(this WebApplication app)
     {
+        app.UseRequestLogs();
         app.UseForwardedClients(app.Configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

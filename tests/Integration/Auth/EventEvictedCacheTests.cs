@@ -14,7 +14,7 @@ public sealed class EventEvictedCacheTests
     private readonly ManualState _state = new();
     private readonly ManualClock _clock = new();
 
-    private EventEvictedCache<string> NewCache(int maxEntries = 100) => new(_state, _clock, maxEntries);
+    private EventEvictedCache<string> NewCache(int maxEntries = 100) => new(_state, _clock, maxEntries, "test");
 
     [Fact]
     public void A_stored_answer_is_served_until_its_lifetime_ends()

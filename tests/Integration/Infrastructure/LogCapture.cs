@@ -8,7 +8,8 @@ namespace GoMicro.Integration.Tests.Infrastructure;
 /// <param name="Category">Logger category.</param>
 /// <param name="Message">Formatted message.</param>
 /// <param name="Scopes">Every key-value pair of the entry's scopes, e.g. <c>TraceId</c>.</param>
-public sealed record CapturedLog(string Category, string Message, IReadOnlyDictionary<string, string?> Scopes);
+/// <param name="Level">The entry's level.</param>
+public sealed record CapturedLog(string Category, string Message, IReadOnlyDictionary<string, string?> Scopes, LogLevel Level);
 
 /// <summary>
 /// Records what a running host logs, scopes included, by joining its <see cref="ILoggerFactory"/> as one more provider:
@@ -59,7 +60,7 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
                 if (scope is IEnumerable<KeyValuePair<string, object?>> pairs)
                     foreach (var (key, value) in pairs) values[key] = value?.ToString();
             }, scopes);
-            capture.Entries.Enqueue(new CapturedLog(category, formatter(state, exception), scopes));
+            capture.Entries.Enqueue(new CapturedLog(category, formatter(state, exception), scopes, logLevel));
         }
     }
 }

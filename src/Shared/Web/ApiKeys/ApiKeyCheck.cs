@@ -86,8 +86,8 @@ internal sealed class BusApiKeyValidator(
     : IApiKeyValidator
 {
     private readonly ApiKeyOptions _options = options.Value;
-    private readonly EventEvictedCache<bool> _valid = new(state, time, options.Value.MaxEntries);
-    private readonly EventEvictedCache<bool> _refused = new(state, time, options.Value.MaxEntries);
+    private readonly EventEvictedCache<bool> _valid = new(state, time, options.Value.MaxEntries, "gomicro.api_keys.valid");
+    private readonly EventEvictedCache<bool> _refused = new(state, time, options.Value.MaxEntries, "gomicro.api_keys.refused");
     /// <summary>When each key was last found valid, for the fail-safe; bounded like the caches, cleared by events.</summary>
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastValid = new(StringComparer.Ordinal);
     private long _lastWarningTicks;

@@ -37,7 +37,7 @@ public sealed class AuthenticationCacheOptions
 public sealed class AuthenticationCache(IBusSubscriptionState state, IOptions<AuthenticationCacheOptions> options, TimeProvider time)
 {
     private readonly TimeSpan _maxAge = options.Value.MaxAge;
-    private readonly EventEvictedCache<User> _cache = new(state, time, options.Value.MaxEntries);
+    private readonly EventEvictedCache<User> _cache = new(state, time, options.Value.MaxEntries, "gomicro.authentication");
 
     /// <summary>Entries held (for tests).</summary>
     public int Count => _cache.Count;

@@ -18,7 +18,8 @@ namespace GoMicro.Shared.Web.Authentication;
 /// <param name="state">Whether events arrive now, and the epoch of the current subscription.</param>
 /// <param name="time">The clock of the entries' lifetimes.</param>
 /// <param name="maxEntries">The most entries held; when full, expired ones are swept and new answers are not cached.</param>
-public sealed class EventEvictedCache<T>(IBusSubscriptionState state, TimeProvider time, int maxEntries)
+/// <param name="name">The cache's <c>cache.name</c> in <see cref="CacheMetrics"/>.</param>
+public sealed class EventEvictedCache<T>(IBusSubscriptionState state, TimeProvider time, int maxEntries, string name)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _evictions;
@@ -44,6 +45,13 @@ public sealed class EventEvictedCache<T>(IBusSubscriptionState state, TimeProvid
     /// <param name="key">The caller's digest key.</param>
     /// <param name="value">The value, when true is returned.</param>
     public bool TryGet(string key, out T value)
+    {
+        var hit = TryGetTrusted(key, out value);
+        CacheMetrics.Record(name, hit);
+        return hit;
+    }
+
+    private bool TryGetTrusted(string key, out T value)
     {
         value = default!;
         if (!_entries.TryGetValue(key, out var entry)) return false;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.RateLimiting;
@@ -44,7 +45,10 @@ internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<
                 return true;
 
             default:
-                logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+                // The one error line of the failure: returning true tells ASP.NET Core 10's exception handler middleware not to
+                // log it again. The trace id is in the text too, since the Development console writes no scopes.
+                logger.LogError(exception, "Unhandled exception on {Method} {Path} (trace {TraceId})", context.Request.Method, context.Request.Path,
+                    Activity.Current?.TraceId.ToHexString());
                 await ApiResults.WriteErrorAsync(context, StatusCodes.Status500InternalServerError, InternalErrorMessage,
                     environment.IsDevelopment() ? new { exception = exception.ToString() } : null);
                 return true;
