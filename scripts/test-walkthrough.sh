@@ -42,26 +42,6 @@ if [ "$(head -n 1 <<<"$help_out")" != "Commands:" ] || grep -qvE '^(Commands:|  
   fail_setup "scripts/gomicro help printed more than the command list:"$'\n'"$help_out"
 fi
 
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 40000))
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-  done
-}
-
-# wait_ready URL PID LOG: until URL/health/ready answers 200, or the process exits, or 900 s pass (scripts/run-split.sh
-# builds first, which takes minutes on a busy machine).
-wait_ready() {
-  local url="$1" pid="$2" log="$3"
-  for _ in $(seq 1 1800); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready")" = 200 ] && return 0
-    kill -0 "$pid" 2>/dev/null || { echo "the process exited before it was ready; its log:" >&2; tail -n 40 "$log" >&2; return 1; }
-    sleep 0.5
-  done
-  echo "$url was not ready after 900 s; log:" >&2; tail -n 40 "$log" >&2; return 1
-}
-
 db_auth="" db_blog="" pid=""
 cleanup() {
   if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need (PostgreSQL, Redis, NATS from Debian's packages), runs the whole suite
-# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs, the README walkthrough and the production image when
-# present) and ends with "N passed, N failed". GOMICRO_SKIP_IMAGE_TESTS=1 leaves out scripts/test-image.sh (minutes of
+# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs, the README walkthrough, the split's telemetry and the production
+# image when present) and ends with "N passed, N failed". GOMICRO_SKIP_IMAGE_TESTS=1 leaves out scripts/test-image.sh (minutes of
 # image build) for a local edit-test loop; CI never sets it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +48,16 @@ if [ -x scripts/test-walkthrough.sh ]; then
   read -r wp wf < <(tail -n 1 "$walk_out" | sed -nE 's/^walkthrough: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
   passed=$((passed + ${wp:-0})); failed=$((failed + ${wf:-0}))
   if [ "$walk_status" -ne 0 ] && [ "${wf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if [ -x scripts/test-telemetry.sh ]; then
+  log "telemetry of the split (OTLP to a local receiver)"
+  tel_out="$GOMICRO_STATE_DIR/telemetry-test.log"
+  scripts/test-telemetry.sh 2>&1 | tee "$tel_out"
+  tel_status=${PIPESTATUS[0]}
+  read -r tp tf < <(tail -n 1 "$tel_out" | sed -nE 's/^telemetry: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+  passed=$((passed + ${tp:-0})); failed=$((failed + ${tf:-0}))
+  if [ "$tel_status" -ne 0 ] && [ "${tf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
 
 if [ -x scripts/test-image.sh ] && [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" != 1 ]; then

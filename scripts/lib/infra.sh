@@ -1,4 +1,4 @@
-# Shared by scripts/run.sh, scripts/run-split.sh and scripts/test.sh: install (as root, from Debian's packages) and
+# Shared by scripts/run.sh, scripts/run-split.sh and the test scripts: install (as root, from Debian's packages) and
 # start the servers GoMicro.NET uses, on their default local ports. Every function is idempotent.
 
 GOMICRO_DB_USER="${GOMICRO_DB_USER:-gomicro}"
@@ -89,4 +89,26 @@ start_nats() {
   nohup nats-server -a 127.0.0.1 -p 4222 -m 8222 -P "$GOMICRO_STATE_DIR/nats.pid" >"$GOMICRO_STATE_DIR/nats.log" 2>&1 &
   for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && return 0; sleep 0.5; done
   die "nats-server did not start (see $GOMICRO_STATE_DIR/nats.log)"
+}
+
+# --- Test helpers ---------------------------------------------------------------------------------------------------
+# free_port: a loopback TCP port nothing listens on now.
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+  done
+}
+
+# wait_ready URL PID LOG: until URL/health/ready answers 200, or the process exits, or 900 s pass (scripts/run-split.sh
+# builds first, which takes minutes on a busy machine).
+wait_ready() {
+  local url="$1" pid="$2" log="$3"
+  for _ in $(seq 1 1800); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/health/ready")" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "the process exited before it was ready; its log:" >&2; tail -n 40 "$log" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "$url was not ready after 900 s; log:" >&2; tail -n 40 "$log" >&2; return 1
 }

@@ -88,6 +88,11 @@ public sealed class DeploymentFilesTests
         Assert.Empty(DeploymentRules.GatewayDifferences(KongConfig.Load(kongFile), gateway));
     }
 
+    [Theory]
+    [MemberData(nameof(Topologies))]
+    public void Kong_and_every_Host_container_send_traces_to_the_compose_files_trace_view(string composeFile, string kongFile) =>
+        Assert.Empty(DeploymentRules.TelemetryProblems(KongConfig.Load(kongFile), ComposeFile.Load(composeFile)));
+
     [Fact]
     public void The_Host_image_builds_on_base_image_arguments_that_default_to_the_official_images() =>
         Assert.Empty(DeploymentRules.BaseImageProblems(RepositoryFiles.ReadText(ComposeService.HostDockerfile)));

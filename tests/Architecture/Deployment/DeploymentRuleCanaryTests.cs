@@ -411,4 +411,74 @@ public sealed class DeploymentRuleCanaryTests
             ],
             DeploymentRules.GatewayDifferences(Kong(GoodServices, GoodPlugin), gateway));
     }
+
+    private const string TracedCompose = """
+        x-host: &host
+          build:
+            context: ..
+            dockerfile: src/Host/Dockerfile
+          environment:
+            OTEL_EXPORTER_OTLP_ENDPOINT: ${OTEL_EXPORTER_OTLP_ENDPOINT-http://telemetry:18890}
+            OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf
+        services:
+          kong:
+            image: gomicro/kong:local
+            environment:
+              KONG_TRACING_INSTRUMENTATIONS: ${KONG_TRACING_INSTRUMENTATIONS:-all}
+          auth:
+            <<: *host
+          blog:
+            <<: *host
+          telemetry:
+            image: mcr.microsoft.com/dotnet/aspire-dashboard:9.5
+            healthcheck:
+              disable: true
+        """;
+
+    private static KongConfig TracedKong(string endpoint) => KongConfig.Parse($"""
+        services:
+        {GoodServices}
+        plugins:
+          - name: opentelemetry
+            config:
+              traces_endpoint: {endpoint}
+              propagation:
+                inject: [w3c]
+                default_format: w3c
+        """);
+
+    [Fact]
+    public void The_canary_traced_topology_has_no_telemetry_problem() =>
+        Assert.Empty(DeploymentRules.TelemetryProblems(TracedKong("http://telemetry:18890/v1/traces"), ComposeFile.Parse(TracedCompose)));
+
+    [Fact]
+    public void A_Kong_trace_endpoint_that_is_no_compose_service_or_not_OTLP_HTTP_is_reported()
+    {
+        Assert.Equal(
+            ["the opentelemetry plugin sends traces to jaeger, which is no service of the compose file",
+             "auth exports to telemetry:18890, Kong to jaeger:18890", "blog exports to telemetry:18890, Kong to jaeger:18890"],
+            DeploymentRules.TelemetryProblems(TracedKong("http://jaeger:18890/v1/traces"), ComposeFile.Parse(TracedCompose)));
+        Assert.Contains("the opentelemetry plugin sends traces to port 18889 path /v1/traces, not the OTLP/HTTP 18890 /v1/traces",
+            DeploymentRules.TelemetryProblems(TracedKong("http://telemetry:18889/v1/traces"), ComposeFile.Parse(TracedCompose)));
+        Assert.Equal(["the opentelemetry plugin is not configured, so traces do not start at the gateway"],
+            DeploymentRules.TelemetryProblems(Kong(GoodServices, GoodPlugin), ComposeFile.Parse(TracedCompose)));
+    }
+
+    [Fact]
+    public void A_Host_container_without_an_OTLP_endpoint_or_Kong_without_tracing_is_reported()
+    {
+        var compose = ComposeFile.Parse(TracedCompose
+            .Replace("      KONG_TRACING_INSTRUMENTATIONS: ${KONG_TRACING_INSTRUMENTATIONS:-all}", "      KONG_DATABASE: \"off\"", StringComparison.Ordinal)
+            .Replace("  blog:\n    <<: *host", "  blog:\n    <<: *host\n    environment:\n      GoMicro__Role: blog", StringComparison.Ordinal));
+        Assert.Equal(
+            ["kong does not set KONG_TRACING_INSTRUMENTATIONS, so Kong records no span", "blog sets no OTEL_EXPORTER_OTLP_ENDPOINT, so it exports nothing"],
+            DeploymentRules.TelemetryProblems(TracedKong("http://telemetry:18890/v1/traces"), compose));
+    }
+
+    [Fact]
+    public void A_service_that_waits_for_the_unprobeable_trace_view_is_reported()
+    {
+        var compose = ComposeFile.Parse(TracedCompose.Replace("  auth:\n    <<: *host", "  auth:\n    <<: *host\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    depends_on:\n      telemetry:\n        condition: service_started", StringComparison.Ordinal));
+        Assert.Contains("auth waits for telemetry, whose image cannot be health-checked", DeploymentRules.ServicesWithoutHealthCheck(compose));
+    }
 }

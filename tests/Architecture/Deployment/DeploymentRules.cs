@@ -183,7 +183,10 @@ internal static partial class DeploymentRules
         compose.Services.Values
             .Where(s => s.RunsTheHost)
             .SelectMany(s => s.Environment.Keys.Select(name => (Service: s.Name, Name: name)))
-            .Where(v => !v.Name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) && !v.Name.StartsWith("DOTNET_", StringComparison.Ordinal))
+            .Where(v => !v.Name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) && !v.Name.StartsWith("DOTNET_", StringComparison.Ordinal)
+                // The OpenTelemetry SDK's own variables (specification, "Environment Variable Specification"), which the
+                // OTLP exporter reads from configuration itself (ADR 19).
+                && !v.Name.StartsWith("OTEL_", StringComparison.Ordinal))
             .Where(v => !configurationKeys.Contains(v.Name.Replace("__", ":", StringComparison.Ordinal)))
             .Select(v => $"{v.Service} sets {v.Name}, but appsettings.json has no key {v.Name.Replace("__", ":", StringComparison.Ordinal)}")
             .ToList();
@@ -204,6 +207,11 @@ internal static partial class DeploymentRules
                 if (!service.HealthcheckDisabled)
                     problems.Add($"{service.Name} is a one-shot job but does not disable the image's health check");
             }
+            else if (IsUnprobeableTraceView(service))
+            {
+                problems.AddRange(compose.Services.Values.Where(s => s.DependsOn.ContainsKey(service.Name))
+                    .Select(s => $"{s.Name} waits for {service.Name}, whose image cannot be health-checked"));
+            }
             else if (!service.HasHealthcheck || service.HealthcheckDisabled || !service.HealthcheckHasTest)
             {
                 problems.Add($"{service.Name} has no health check");
@@ -211,6 +219,72 @@ internal static partial class DeploymentRules
         }
         return problems;
     }
+
+    /// <summary>The Aspire dashboard image has no shell, curl or wget to probe itself with (microsoft/aspire issue 3407):
+    /// it may go without a health check, as long as nothing waits for it (ADR 24).</summary>
+    private static bool IsUnprobeableTraceView(ComposeService service) =>
+        service.Image is { } image && image.Contains("mcr.microsoft.com/dotnet/aspire-dashboard:", StringComparison.Ordinal) && service.HealthcheckDisabled;
+
+    /// <summary>The OTLP/HTTP port of the trace view (the Aspire dashboard's <c>ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL</c>).</summary>
+    public const int OtlpHttpPort = 18890;
+
+    /// <summary>
+    /// Traces start at Kong and end in the compose file's trace view (ADR 24): Kong's <c>opentelemetry</c> plugin is
+    /// configured with a <c>traces_endpoint</c> at a compose service on <see cref="OtlpHttpPort"/>, path <c>/v1/traces</c>
+    /// (OTLP/HTTP), injecting W3C <c>traceparent</c>; the Kong container switches tracing on
+    /// (<c>KONG_TRACING_INSTRUMENTATIONS</c>); and every Host container exports over OTLP/HTTP to the same service and
+    /// port (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>, whose <c>${VAR-default}</c> default is what compose uses).
+    /// </summary>
+    public static IReadOnlyList<string> TelemetryProblems(KongConfig kong, ComposeFile compose)
+    {
+        var problems = new List<string>();
+        var plugin = kong.Plugins.FirstOrDefault(p => p.Name == "opentelemetry");
+        if (plugin is null)
+            return ["the opentelemetry plugin is not configured, so traces do not start at the gateway"];
+        Uri? traces = Uri.TryCreate(Yaml.Scalar(plugin.Config.Get("traces_endpoint")), UriKind.Absolute, out var parsed) ? parsed : null;
+        if (traces is null)
+            problems.Add("the opentelemetry plugin has no absolute traces_endpoint");
+        else
+        {
+            if (!compose.Services.ContainsKey(traces.Host))
+                problems.Add($"the opentelemetry plugin sends traces to {traces.Host}, which is no service of the compose file");
+            if (traces.Port != OtlpHttpPort || traces.AbsolutePath != "/v1/traces")
+                problems.Add($"the opentelemetry plugin sends traces to port {traces.Port} path {traces.AbsolutePath}, not the OTLP/HTTP {OtlpHttpPort} /v1/traces");
+        }
+        var inject = Yaml.Sequence(Yaml.Mapping(plugin.Config.Get("propagation")).Get("inject")).Select(Yaml.Scalar).ToList();
+        if (!inject.Contains("w3c"))
+            problems.Add("the opentelemetry plugin does not inject W3C traceparent, so the Host's spans start a new trace");
+        foreach (var service in compose.Services.Values.Where(s => s.Image?.Contains("kong", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            if (!service.Environment.TryGetValue("KONG_TRACING_INSTRUMENTATIONS", out var instrumentations) || ComposeDefault(instrumentations) is "" or "off")
+                problems.Add($"{service.Name} does not set KONG_TRACING_INSTRUMENTATIONS, so Kong records no span");
+        }
+        foreach (var service in compose.Services.Values.Where(s => s.RunsTheHost))
+        {
+            if (!service.Environment.TryGetValue("OTEL_EXPORTER_OTLP_ENDPOINT", out var endpoint)
+                || !Uri.TryCreate(ComposeDefault(endpoint), UriKind.Absolute, out var url))
+            {
+                problems.Add($"{service.Name} sets no OTEL_EXPORTER_OTLP_ENDPOINT, so it exports nothing");
+                continue;
+            }
+            if (traces is not null && (url.Host != traces.Host || url.Port != traces.Port))
+                problems.Add($"{service.Name} exports to {url.Host}:{url.Port}, Kong to {traces.Host}:{traces.Port}");
+            if (!service.Environment.TryGetValue("OTEL_EXPORTER_OTLP_PROTOCOL", out var protocol) || protocol != "http/protobuf")
+                problems.Add($"{service.Name} does not set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf for the OTLP/HTTP port");
+        }
+        return problems;
+    }
+
+    /// <summary>The value compose uses when the variable is unset: <c>${VAR-default}</c> or <c>${VAR:-default}</c>
+    /// gives the default; any other text is itself.</summary>
+    private static string ComposeDefault(string value)
+    {
+        var match = ComposeVariable().Match(value);
+        return match.Success ? match.Groups["default"].Value : value;
+    }
+
+    [GeneratedRegex(@"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-(?<default>[^}]*)\}$")]
+    private static partial Regex ComposeVariable();
 
     /// <summary>A dependency must exist and be waited for until healthy (or, for a job, until it finished successfully).</summary>
     public static IReadOnlyList<string> DependenciesThatDoNotWait(ComposeFile compose)
