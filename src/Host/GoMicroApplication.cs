@@ -82,6 +82,8 @@ public static class GoMicroApplication
     private static WebApplication BuildGateway(WebApplicationBuilder builder)
     {
         Gateway.GatewayApplication.AddServices(builder.Services, builder.Configuration);
+        // The gateway's server and proxy spans start the trace the instances continue (YARP forwards traceparent).
+        builder.Services.AddObservability(builder.Configuration, Gateway.GatewayApplication.Role);
         var app = builder.Build();
         Gateway.GatewayApplication.UsePipeline(app);
         app.Logger.LogInformation("GoMicro.NET starting as role gateway: routes and clusters from the ReverseProxy section, API keys checked at the edge");

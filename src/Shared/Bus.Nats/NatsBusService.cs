@@ -241,12 +241,13 @@ internal sealed class NatsBusService(
         var started = Stopwatch.GetTimestamp();
         var payload = message.Data ?? [];
         var (traceParent, traceState) = NatsTraceHeaders.Read(message.Headers, payload);
-        // The caller's trace, so this side's own log lines carry its trace id too.
-        using var activity = BusTraceContext.StartHandlerActivity("bus serve " + endpoint.Subject, traceParent, traceState);
+        // A child of the caller's span; without a listener still the caller's trace, so log lines carry its trace id.
+        using var activity = BusTelemetry.StartProcess(NatsBusTransport.System, endpoint.Subject, traceParent, traceState);
+        string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
             var reply = await endpoint.Handle(payload, _abortHandlers.Token) ?? BusEnvelope.Error(BusEnvelope.KnownError(500, BusEnvelope.InternalError));
-            var error = NatsTraceHeaders.TopLevelString(reply, "error"u8);
+            var error = BusEnvelope.TopLevelString(reply, "error"u8);
             if (message.ReplyTo is not null)
             {
                 if (error is null)
@@ -261,6 +262,7 @@ internal sealed class NatsBusService(
                     await message.ReplyErrorAsync(status ?? 500, text, reply);
                 }
             }
+            errorType = BusTelemetry.ErrorTypeOfReply(reply);
             logger.LogDebug("Answered {Subject} over NATS in {Elapsed:0.0} ms{Outcome}", endpoint.Subject,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, error is null ? "" : ": " + error);
         }
@@ -275,6 +277,7 @@ internal sealed class NatsBusService(
         }
         finally
         {
+            BusTelemetry.EndProcess(activity, NatsBusTransport.System, endpoint.Subject, started, errorType);
             Completed();
         }
     }
@@ -300,10 +303,13 @@ internal sealed class NatsBusService(
     private async Task HandleEventAsync(string subject, BusEndpoint handler, byte[] payload, string? traceParent, string? traceState)
     {
         await Task.Yield();
-        using var activity = BusTraceContext.StartHandlerActivity("bus event " + subject, traceParent, traceState);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = BusTelemetry.StartProcess(NatsBusTransport.System, subject, traceParent, traceState);
+        string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
             await handler.Handle(payload, _abortHandlers.Token);
+            errorType = null;
         }
         catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
         {
@@ -315,6 +321,7 @@ internal sealed class NatsBusService(
         }
         finally
         {
+            BusTelemetry.EndProcess(activity, NatsBusTransport.System, subject, started, errorType);
             Completed();
         }
     }

@@ -16,6 +16,12 @@ internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerR
 {
     private readonly InProcessBusTransport _local = new(registry, loggerFactory.CreateLogger<InProcessBusTransport>());
 
+    /// <summary><c>messaging.system</c> of NATS in the OpenTelemetry messaging conventions.</summary>
+    public const string System = "nats";
+
+    /// <inheritdoc />
+    public string MessagingSystem => System;
+
     /// <inheritdoc />
     public Task<byte[]> RequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken) =>
         registry.Serves(subject)

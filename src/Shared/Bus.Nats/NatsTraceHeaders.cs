@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NATS.Client.Core;
 
 namespace GoMicro.Shared.Bus.Nats;
@@ -28,29 +27,6 @@ internal static class NatsTraceHeaders
             headers.TryGetLastValue(BusTraceContext.TraceStateHeader, out var traceState);
             return (traceParent, traceState);
         }
-        return (TopLevelString(envelope, "traceparent"u8), null);
-    }
-
-    /// <summary>A top-level string field of an envelope (<c>error</c>, <c>traceparent</c>), or null when absent; reads
-    /// property names and skips values, so the message itself is not deserialised.</summary>
-    public static string? TopLevelString(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> name)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(envelope);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var found = reader.ValueTextEquals(name);
-                reader.Read();
-                if (found && reader.TokenType == JsonTokenType.String) return reader.GetString();
-                reader.Skip();
-            }
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        return (BusEnvelope.TopLevelString(envelope, "traceparent"u8), null);
     }
 }

@@ -117,4 +117,27 @@ public static class BusEnvelope
         }
         return (data, error, traceParent);
     }
+
+    /// <summary>A top-level string field of an envelope (<c>error</c>, <c>traceparent</c>), or null when absent; reads
+    /// property names and skips values, so the message itself is not deserialised.</summary>
+    public static string? TopLevelString(ReadOnlySpan<byte> envelope, ReadOnlySpan<byte> name)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(envelope);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var found = reader.ValueTextEquals(name);
+                reader.Read();
+                if (found && reader.TokenType == JsonTokenType.String) return reader.GetString();
+                reader.Skip();
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

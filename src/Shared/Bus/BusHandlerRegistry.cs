@@ -110,7 +110,9 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
 
         // A child of the caller's span: in-process the caller's activity is current; over NATS the transport made the
         // caller's trace current (BusTraceContext), and only a transport that did not falls back to the envelope's.
-        using var activity = BusTraceContext.StartHandlerActivity("bus " + subject, Activity.Current is null ? traceParent : null, null);
+        using var activity = Activity.Current is null && traceParent is not null
+            ? BusTraceContext.StartHandlerActivity("process " + subject, traceParent, null)
+            : null;
 
         await using var scope = scopes.CreateAsyncScope();
         try

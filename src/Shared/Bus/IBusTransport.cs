@@ -7,6 +7,10 @@ namespace GoMicro.Shared.Bus;
 /// </summary>
 public interface IBusTransport
 {
+    /// <summary>The transport's <c>messaging.system</c> in bus spans and metrics (<see cref="BusTelemetry"/>):
+    /// <c>nats</c>, or <c>in_process</c> for the monolith's in-process transport.</summary>
+    string MessagingSystem { get; }
+
     /// <summary>Sends a request envelope and returns the reply envelope.</summary>
     /// <param name="subject">The subject.</param>
     /// <param name="payload">The request envelope (UTF-8 JSON). The transport must not keep it after returning.</param>

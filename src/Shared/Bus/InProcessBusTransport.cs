@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace GoMicro.Shared.Bus;
@@ -9,6 +10,13 @@ namespace GoMicro.Shared.Bus;
 /// </summary>
 public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<InProcessBusTransport> logger) : IBusTransport
 {
+    /// <summary><c>messaging.system</c> of this transport. The conventions list no value for an in-process bus, so it is
+    /// ours; everything else about its spans and metrics is the same as over NATS.</summary>
+    public const string System = "in_process";
+
+    /// <inheritdoc />
+    public string MessagingSystem => System;
+
     /// <inheritdoc />
     public async Task<byte[]> RequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -17,15 +25,25 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
 
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = BusTelemetry.StartProcess(System, subject, null, null);
+        string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
             // WaitAsync bounds the wait even if a handler ignores its token.
             var reply = await endpoint.Handle(payload, timeoutSource.Token).WaitAsync(timeoutSource.Token);
+            if (BusTelemetry.ProcessObserved) errorType = BusTelemetry.ErrorTypeOfReply(reply);
+            else errorType = null;
             return reply!;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
+            errorType = BusTelemetry.ErrorTypes.Timeout;
             throw new BusUnavailableException(subject, BusUnavailableReason.Timeout, $"no reply within {timeout.TotalMilliseconds:0} ms");
+        }
+        finally
+        {
+            BusTelemetry.EndProcess(activity, System, subject, started, errorType);
         }
     }
 
@@ -38,8 +56,17 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
             // Publishers never wait for subscribers, as with NATS publish.
             _ = Task.Run(async () =>
             {
-                try { await handler.Handle(payload, CancellationToken.None); }
+                // Task.Run carries the publisher's activity, so this span is its child, as over NATS.
+                var started = Stopwatch.GetTimestamp();
+                using var activity = BusTelemetry.StartProcess(System, subject, null, null);
+                string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
+                try
+                {
+                    await handler.Handle(payload, CancellationToken.None);
+                    errorType = null;
+                }
                 catch (Exception ex) { logger.LogError(ex, "Event handler for {Subject} failed", subject); }
+                finally { BusTelemetry.EndProcess(activity, System, subject, started, errorType); }
             }, CancellationToken.None);
         }
         return Task.CompletedTask;

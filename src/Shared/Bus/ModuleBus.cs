@@ -58,6 +58,48 @@ public sealed class ModuleBus : IModuleBus
     /// <exception cref="BusRemoteFaultException">The responder's handler failed unexpectedly, or its reply cannot be read.</exception>
     public async Task<TReply> RequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken = default)
     {
+        var started = Stopwatch.GetTimestamp();
+        // Current from here on, so the envelope and the transport's headers carry this span as the handler's parent.
+        using var activity = BusTelemetry.StartSend(_transport.MessagingSystem, subject, request: true);
+        string? errorType = null;
+        try
+        {
+            return await SendRequestAsync<TRequest, TReply>(subject, request, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not BusErrorException)
+        {
+            errorType = BusTelemetry.ErrorTypeOf(ex);
+            throw;
+        }
+        finally
+        {
+            BusTelemetry.EndSend(activity, _transport.MessagingSystem, subject, request: true, started, errorType);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = BusTelemetry.StartSend(_transport.MessagingSystem, subject, request: false);
+        string? errorType = null;
+        try
+        {
+            await _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            errorType = BusTelemetry.ErrorTypeOf(ex);
+            throw;
+        }
+        finally
+        {
+            BusTelemetry.EndSend(activity, _transport.MessagingSystem, subject, request: false, started, errorType);
+        }
+    }
+
+    private async Task<TReply> SendRequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken)
+    {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
         var reply = _idempotent.GetOrAdd(subject, _options.IsIdempotent)
             ? await _retryOnce.ExecuteAsync(
@@ -84,8 +126,4 @@ public sealed class ModuleBus : IModuleBus
         }
         return data ?? throw new BusRemoteFaultException(subject, "empty reply");
     }
-
-    /// <inheritdoc />
-    public Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default) =>
-        _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
 }

@@ -25,6 +25,10 @@ public static class ObservabilityExtensions
     /// <summary>The standard variable that switches export on (OpenTelemetry specification, "OTLP Exporter").</summary>
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>Name of the module bus's ActivitySource and Meter (<c>GoMicro.Shared.Bus.BusTelemetry.Name</c>, which
+    /// Shared.Observability does not reference).</summary>
+    public const string BusTelemetryName = "GoMicro.Bus";
+
     /// <summary>The standard variable that overrides the service name.</summary>
     public const string ServiceNameKey = "OTEL_SERVICE_NAME";
 
@@ -71,6 +75,9 @@ public static class ObservabilityExtensions
             .AddNpgsql()
             .AddNatsClientInstrumentation());
         builder.WithTracing(AddCacheTracing);
+        // The module bus's own spans and histograms (Shared.Bus's BusTelemetry), over NATS and in-process alike.
+        builder.WithTracing(t => t.AddSource(BusTelemetryName));
+        builder.WithMetrics(m => m.AddMeter(BusTelemetryName));
         builder.WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddHttpClientInstrumentation()
