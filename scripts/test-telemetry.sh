@@ -4,7 +4,7 @@
 # every span, metric and log record it gets as a JSON line). One request with a W3C traceparent goes through the
 # gateway with the development API key, on fresh databases, so the blog process has not seen the key yet and asks the
 # auth process over NATS (auth.apikey.verify). Then jq checks the request's trace: spans of the blog and auth
-# processes (the gateway role exports none yet), NATS spans on both sides of the bus with the auth side under the blog side,
+# processes and the gateway, NATS and bus spans on both sides of the bus with the auth side under the blog side,
 # PostgreSQL spans in both modules under their process's part of the request, and the metrics that must arrive.
 # The last line is always `telemetry: N passed, N failed` (one per check), which scripts/test.sh adds to its totals.
 # Servers: GOMICRO_TEST_REDIS and GOMICRO_TEST_NATS when set (as scripts/test.sh sets them), else the local defaults.
