@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using System.Net;
+using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace GoMicro.Integration.Tests.Hosting;
+
+/// <summary>
+/// The module bus's spans and metrics in the monolith (in-process transport), read with the in-memory exporter: the
+/// same names and attributes as over NATS (which scripts/test-telemetry.sh checks on real split processes), with
+/// <c>messaging.system</c> = <c>in_process</c>, and failures tagged with <c>error.type</c>.
+/// </summary>
+public sealed class BusTelemetryTests(CacheTelemetryTests.TelemetryMonolith monolith) : IClassFixture<CacheTelemetryTests.TelemetryMonolith>
+{
+    private const string Verify = "auth.apikey.verify";
+
+    [Fact]
+    public async Task A_request_s_bus_call_is_a_send_span_under_the_server_span_and_a_process_span_under_it()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        // An unknown key is never cached before its first refusal, so the Blog side must ask auth.apikey.verify.
+        (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: $"unknown-{Guid.NewGuid():N}",
+            headers: new Dictionary<string, string> { ["traceparent"] = $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01" }))
+            .ShouldFail(HttpStatusCode.Forbidden);
+
+        var spans = await SpansOfAsync(traceId, s => s.DisplayName == "process " + Verify);
+        var server = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
+        var send = Assert.Single(spans, s => s.DisplayName == "send " + Verify);
+        var process = Assert.Single(spans, s => s.DisplayName == "process " + Verify);
+        Assert.Equal(BusTelemetry.Name, send.Source.Name);
+        Assert.Equal(ActivityKind.Client, send.Kind);
+        Assert.Equal(ActivityKind.Consumer, process.Kind);
+        Assert.True(IsUnder(send, server, spans), "the send span is under the server span");
+        Assert.Equal(send.SpanId, process.ParentSpanId);
+        foreach (var (span, type, name) in new[] { (send, "send", "request"), (process, "process", "process") })
+        {
+            Assert.Equal("in_process", span.GetTagItem("messaging.system"));
+            Assert.Equal(Verify, span.GetTagItem("messaging.destination.name"));
+            Assert.Equal(type, span.GetTagItem("messaging.operation.type"));
+            Assert.Equal(name, span.GetTagItem("messaging.operation.name"));
+            // A refused key is the handler's domain answer, not a failure of the exchange.
+            Assert.Null(span.GetTagItem("error.type"));
+            Assert.Equal(ActivityStatusCode.Unset, span.Status);
+        }
+    }
+
+    [Fact]
+    public async Task A_subject_nobody_serves_is_a_failed_send_with_error_type_no_responders_in_the_span_and_the_metric()
+    {
+        var subject = $"test.nobody.{Guid.NewGuid():N}";
+        var bus = monolith.BlogHost.Services.GetRequiredService<IModuleBus>();
+        using var source = new ActivitySource("GoMicro.Tests.Bus");
+        ActivityTraceId traceId;
+        using (var caller = TestListener.Start(source))
+        {
+            traceId = caller.TraceId;
+            var failure = await Assert.ThrowsAsync<BusUnavailableException>(() => bus.RequestAsync<Text, User>(subject, new Text("x")));
+            Assert.Equal(BusUnavailableReason.NoResponders, failure.Reason);
+        }
+
+        var send = Assert.Single(await SpansOfAsync(traceId, s => s.DisplayName == "send " + subject), s => s.DisplayName == "send " + subject);
+        Assert.Equal("no_responders", send.GetTagItem("error.type"));
+        Assert.Equal(ActivityStatusCode.Error, send.Status);
+
+        var points = Points("messaging.client.operation.duration", subject);
+        var failed = Assert.Single(points);
+        Assert.Equal("no_responders", failed.Tags.GetValueOrDefault("error.type"));
+        Assert.Equal("in_process", failed.Tags.GetValueOrDefault("messaging.system"));
+        Assert.Equal(1, failed.Count);
+    }
+
+    [Fact]
+    public async Task Both_duration_histograms_arrive_for_a_served_subject_without_an_error_type()
+    {
+        (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: $"unknown-{Guid.NewGuid():N}"))
+            .ShouldFail(HttpStatusCode.Forbidden);
+        await Eventually.HoldsAsync(() => Task.FromResult(
+                Points("messaging.client.operation.duration", Verify).Any() && Points("messaging.process.duration", Verify).Any()),
+            TimeSpan.FromSeconds(10), "both bus histograms recorded auth.apikey.verify");
+        Assert.All(Points("messaging.process.duration", Verify), p => Assert.False(p.Tags.ContainsKey("error.type")));
+        Assert.All(Points("messaging.client.operation.duration", Verify), p => Assert.False(p.Tags.ContainsKey("error.type")));
+    }
+
+    /// <summary>The exported spans of <paramref name="traceId"/>, once one matching <paramref name="last"/> is there
+    /// (the batch processor exports a request's spans as they end).</summary>
+    private async Task<Activity[]> SpansOfAsync(ActivityTraceId traceId, Func<Activity, bool> last)
+    {
+        var tracer = monolith.BlogHost.Services.GetRequiredService<TracerProvider>();
+        Activity[] spans = [];
+        await Eventually.HoldsAsync(() =>
+        {
+            tracer.ForceFlush();
+            lock (monolith.Spans) spans = monolith.Spans.Where(s => s.TraceId == traceId).ToArray();
+            return Task.FromResult(spans.Any(last));
+        }, TimeSpan.FromSeconds(20), "the spans were exported");
+        return spans;
+    }
+
+    private static bool IsUnder(Activity span, Activity ancestor, Activity[] trace)
+    {
+        for (var current = span; current is not null; current = trace.FirstOrDefault(s => s.SpanId == current.ParentSpanId))
+            if (current.ParentSpanId == ancestor.SpanId) return true;
+        return false;
+    }
+
+    /// <summary>The histogram points of <paramref name="metric"/> for <paramref name="subject"/> in a fresh cumulative snapshot.</summary>
+    private List<(Dictionary<string, object?> Tags, long Count)> Points(string metric, string subject)
+    {
+        var metrics = monolith.Metrics;
+        lock (metrics) metrics.Clear();
+        monolith.BlogHost.Services.GetRequiredService<MeterProvider>().ForceFlush();
+        MetricSnapshot[] snapshot;
+        lock (metrics) snapshot = metrics.ToArray();
+        var points = new List<(Dictionary<string, object?>, long)>();
+        foreach (var m in snapshot.Where(m => m.Name == metric).TakeLast(1))
+            foreach (var point in m.MetricPoints)
+            {
+                var tags = new Dictionary<string, object?>();
+                foreach (var tag in point.Tags) tags[tag.Key] = tag.Value;
+                if (Equals(tags.GetValueOrDefault("messaging.destination.name"), subject)) points.Add((tags, point.GetHistogramCount()));
+            }
+        return points;
+    }
+
+    /// <summary>A caller's own span, recorded, so the bus's send span has a trace to join.</summary>
+    private sealed class TestListener : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly Activity _activity;
+
+        private TestListener(ActivitySource source)
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name == source.Name,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            };
+            ActivitySource.AddActivityListener(_listener);
+            _activity = source.StartActivity("test caller")!;
+        }
+
+        public ActivityTraceId TraceId => _activity.TraceId;
+
+        public static TestListener Start(ActivitySource source) => new(source);
+
+        public void Dispose()
+        {
+            _activity.Dispose();
+            _listener.Dispose();
+        }
+    }
+}
