@@ -268,6 +268,7 @@ internal sealed class NatsBusService(
         }
         catch (OperationCanceledException) when (_abortHandlers.IsCancellationRequested)
         {
+            errorType = BusTelemetry.ErrorTypes.Cancelled;
             // Shutdown ran out of time: no answer, so the caller times out (and retries idempotent subjects elsewhere)
             // instead of mistaking an outage for an error text.
         }

@@ -39,7 +39,7 @@ public static class BusTelemetry
         public const string RemoteFault = "remote_fault";
         /// <summary>The handler failed unexpectedly, seen by the handling side.</summary>
         public const string HandlerFailed = "handler_failed";
-        /// <summary>The caller cancelled.</summary>
+        /// <summary>The caller cancelled (or, on the handling side, the caller or a shutdown abandoned the handler).</summary>
         public const string Cancelled = "cancelled";
     }
 

@@ -41,6 +41,12 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
             errorType = BusTelemetry.ErrorTypes.Timeout;
             throw new BusUnavailableException(subject, BusUnavailableReason.Timeout, $"no reply within {timeout.TotalMilliseconds:0} ms");
         }
+        catch (OperationCanceledException)
+        {
+            // The caller gave up (its request was aborted): not a failure of the handler.
+            errorType = BusTelemetry.ErrorTypes.Cancelled;
+            throw;
+        }
         finally
         {
             BusTelemetry.EndProcess(activity, System, subject, started, errorType);

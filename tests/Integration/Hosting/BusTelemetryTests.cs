@@ -75,15 +75,16 @@ public sealed class BusTelemetryTests(CacheTelemetryTests.TelemetryMonolith mono
     }
 
     [Fact]
-    public async Task Both_duration_histograms_arrive_for_a_served_subject_without_an_error_type()
+    public async Task Both_duration_histograms_count_a_refused_key_as_a_successful_exchange()
     {
         (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: $"unknown-{Guid.NewGuid():N}"))
             .ShouldFail(HttpStatusCode.Forbidden);
+        // A refusal is a successful exchange: it is counted without error.type. The Meter is process-wide, so other
+        // tests' hosts (some with a broken Auth database) add points to the same subject: only this positive is asserted.
         await Eventually.HoldsAsync(() => Task.FromResult(
-                Points("messaging.client.operation.duration", Verify).Any() && Points("messaging.process.duration", Verify).Any()),
-            TimeSpan.FromSeconds(10), "both bus histograms recorded auth.apikey.verify");
-        Assert.All(Points("messaging.process.duration", Verify), p => Assert.False(p.Tags.ContainsKey("error.type")));
-        Assert.All(Points("messaging.client.operation.duration", Verify), p => Assert.False(p.Tags.ContainsKey("error.type")));
+                Points("messaging.client.operation.duration", Verify).Any(p => !p.Tags.ContainsKey("error.type"))
+                && Points("messaging.process.duration", Verify).Any(p => !p.Tags.ContainsKey("error.type"))),
+            TimeSpan.FromSeconds(10), "both bus histograms recorded auth.apikey.verify without error.type");
     }
 
     /// <summary>The exported spans of <paramref name="traceId"/>, once one matching <paramref name="last"/> is there
