@@ -22,6 +22,7 @@ internal sealed class NatsBusService(
     BusHandlerRegistry registry,
     NatsServiceIdentity identity,
     IOptions<BusOptions> options,
+    BusTelemetry telemetry,
     ILogger<NatsBusService> logger) : IHostedLifecycleService, IDisposable
 {
     /// <summary>The queue group of every endpoint: the micro framework's default, the one the reference's services use,
@@ -242,7 +243,7 @@ internal sealed class NatsBusService(
         var payload = message.Data ?? [];
         var (traceParent, traceState) = NatsTraceHeaders.Read(message.Headers, payload);
         // A child of the caller's span; without a listener still the caller's trace, so log lines carry its trace id.
-        using var activity = BusTelemetry.StartProcess(NatsBusTransport.System, endpoint.Subject, traceParent, traceState);
+        using var activity = telemetry.StartProcess(NatsBusTransport.System, endpoint.Subject, traceParent, traceState);
         string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
@@ -278,7 +279,7 @@ internal sealed class NatsBusService(
         }
         finally
         {
-            BusTelemetry.EndProcess(activity, NatsBusTransport.System, endpoint.Subject, started, errorType);
+            telemetry.EndProcess(activity, NatsBusTransport.System, endpoint.Subject, started, errorType);
             Completed();
         }
     }
@@ -305,7 +306,7 @@ internal sealed class NatsBusService(
     {
         await Task.Yield();
         var started = Stopwatch.GetTimestamp();
-        using var activity = BusTelemetry.StartProcess(NatsBusTransport.System, subject, traceParent, traceState);
+        using var activity = telemetry.StartProcess(NatsBusTransport.System, subject, traceParent, traceState);
         string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
@@ -322,7 +323,7 @@ internal sealed class NatsBusService(
         }
         finally
         {
-            BusTelemetry.EndProcess(activity, NatsBusTransport.System, subject, started, errorType);
+            telemetry.EndProcess(activity, NatsBusTransport.System, subject, started, errorType);
             Completed();
         }
     }

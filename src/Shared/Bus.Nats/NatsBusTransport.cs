@@ -12,9 +12,9 @@ namespace GoMicro.Shared.Bus.Nats;
 /// reconnecting, closed) at once, and a connection lost while waiting as soon as the library notices, as
 /// <see cref="BusUnavailableReason.NotConnected"/>; no reply in time as <see cref="BusUnavailableReason.Timeout"/>.
 /// </summary>
-internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerRegistry registry, ILoggerFactory loggerFactory) : IBusTransport
+internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerRegistry registry, BusTelemetry telemetry, ILoggerFactory loggerFactory) : IBusTransport
 {
-    private readonly InProcessBusTransport _local = new(registry, loggerFactory.CreateLogger<InProcessBusTransport>());
+    private readonly InProcessBusTransport _local = new(registry, telemetry, loggerFactory.CreateLogger<InProcessBusTransport>());
 
     /// <summary><c>messaging.system</c> of NATS in the OpenTelemetry messaging conventions.</summary>
     public const string System = "nats";

@@ -9,11 +9,14 @@ public static class BusServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="IModuleBus"/>, the handler registry and, unless a transport is already registered, the
-    /// in-process transport. Binds <see cref="BusOptions"/> from the <c>Bus</c> section.
+    /// in-process transport, and the bus's spans and metrics (<see cref="BusTelemetry"/>, on the host's
+    /// <c>IMeterFactory</c>). Binds <see cref="BusOptions"/> from the <c>Bus</c> section.
     /// </summary>
     public static IServiceCollection AddModuleBus(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName));
+        services.AddMetrics();
+        services.TryAddSingleton<BusTelemetry>();
         services.TryAddSingleton<BusHandlerRegistry>();
         services.TryAddSingleton<IBusHandlerRegistry>(sp => sp.GetRequiredService<BusHandlerRegistry>());
         services.TryAddSingleton<IBusTransport, InProcessBusTransport>();

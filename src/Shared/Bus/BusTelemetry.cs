@@ -21,7 +21,13 @@ namespace GoMicro.Shared.Bus;
 /// A domain answer such as <c>404:user does not exists</c> is a successful exchange, not an error. While nothing listens
 /// (no exporter registered) the source starts no activity and the histograms record nothing.
 /// </summary>
-public static class BusTelemetry
+/// <remarks>
+/// A singleton of each host (<see cref="BusServiceCollectionExtensions.AddModuleBus"/>): its <see cref="Meter"/> comes
+/// from the host's <see cref="IMeterFactory"/>, as .NET's metrics guidance asks of code that lives in DI, so a listener
+/// can tell one host's measurements from another's in the same process (tests run many hosts). The
+/// <see cref="ActivitySource"/> is process-wide, as every source is; spans are told apart by their trace.
+/// </remarks>
+public sealed class BusTelemetry
 {
     /// <summary>Name of the <see cref="ActivitySource"/> and of the <see cref="Meter"/>, for <c>AddSource</c>/<c>AddMeter</c>.</summary>
     public const string Name = "GoMicro.Bus";
@@ -44,7 +50,6 @@ public static class BusTelemetry
     }
 
     private static readonly ActivitySource Source = new(Name);
-    private static readonly Meter Meter = new(Name);
 
     // The messaging conventions' advised boundaries for both duration histograms, in seconds.
     private static readonly InstrumentAdvice<double> DurationAdvice = new()
@@ -52,21 +57,29 @@ public static class BusTelemetry
         HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
     };
 
-    private static readonly Histogram<double> ClientDuration = Meter.CreateHistogram(
-        "messaging.client.operation.duration", "s", "Duration of a bus send (request until its reply, or publish).", advice: DurationAdvice);
+    private readonly Histogram<double> _clientDuration;
+    private readonly Histogram<double> _processDuration;
 
-    private static readonly Histogram<double> ProcessDuration = Meter.CreateHistogram(
-        "messaging.process.duration", "s", "Duration of a bus handler.", advice: DurationAdvice);
+    /// <summary>Creates the host's bus meter (<see cref="Name"/>) and its two histograms.</summary>
+    /// <param name="meterFactory">The host's meter factory (<c>AddMetrics</c>).</param>
+    public BusTelemetry(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(Name);
+        _clientDuration = meter.CreateHistogram(
+            "messaging.client.operation.duration", "s", "Duration of a bus send (request until its reply, or publish).", advice: DurationAdvice);
+        _processDuration = meter.CreateHistogram(
+            "messaging.process.duration", "s", "Duration of a bus handler.", advice: DurationAdvice);
+    }
 
     /// <summary>True when a listener wants spans or the process metric, so the handling side reads the reply's outcome.</summary>
-    internal static bool ProcessObserved => Source.HasListeners() || ProcessDuration.Enabled;
+    internal bool ProcessObserved => Source.HasListeners() || _processDuration.Enabled;
 
     /// <summary>Starts the caller's span (null when nothing listens). It is current until disposed, so the transport
     /// writes its <c>traceparent</c> into the message.</summary>
     /// <param name="system">The transport's <c>messaging.system</c>.</param>
     /// <param name="subject">The subject.</param>
     /// <param name="request">True for a request (kind Client), false for a publish (kind Producer).</param>
-    public static Activity? StartSend(string system, string subject, bool request)
+    public Activity? StartSend(string system, string subject, bool request)
     {
         if (!Source.HasListeners()) return null;
         var activity = Source.StartActivity("send " + subject, request ? ActivityKind.Client : ActivityKind.Producer);
@@ -86,7 +99,7 @@ public static class BusTelemetry
     /// <param name="traceParent">The caller's W3C <c>traceparent</c>, or null in-process.</param>
     /// <param name="traceState">The caller's <c>tracestate</c>, or null.</param>
     /// <returns>The activity to dispose when the message is handled; null only in-process while nothing listens.</returns>
-    public static Activity? StartProcess(string system, string subject, string? traceParent, string? traceState)
+    public Activity? StartProcess(string system, string subject, string? traceParent, string? traceState)
     {
         Activity? activity = null;
         if (Source.HasListeners())
@@ -112,11 +125,11 @@ public static class BusTelemetry
     /// <param name="request">True for a request, false for a publish.</param>
     /// <param name="startedAt">The <see cref="Stopwatch.GetTimestamp"/> taken before sending.</param>
     /// <param name="errorType">One of <see cref="ErrorTypes"/>, or null on success.</param>
-    public static void EndSend(Activity? activity, string system, string subject, bool request, long startedAt, string? errorType)
+    public void EndSend(Activity? activity, string system, string subject, bool request, long startedAt, string? errorType)
     {
         Fail(activity, errorType);
-        if (!ClientDuration.Enabled) return;
-        ClientDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, Tags(system, subject, "send", request ? "request" : "publish", errorType));
+        if (!_clientDuration.Enabled) return;
+        _clientDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, Tags(system, subject, "send", request ? "request" : "publish", errorType));
     }
 
     /// <summary>Ends a handler: records <c>messaging.process.duration</c> and marks the span failed when
@@ -126,11 +139,11 @@ public static class BusTelemetry
     /// <param name="subject">The subject.</param>
     /// <param name="startedAt">The <see cref="Stopwatch.GetTimestamp"/> taken when the message arrived.</param>
     /// <param name="errorType">One of <see cref="ErrorTypes"/>, or null on success.</param>
-    public static void EndProcess(Activity? activity, string system, string subject, long startedAt, string? errorType)
+    public void EndProcess(Activity? activity, string system, string subject, long startedAt, string? errorType)
     {
         Fail(activity, errorType);
-        if (!ProcessDuration.Enabled) return;
-        ProcessDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, Tags(system, subject, "process", "process", errorType));
+        if (!_processDuration.Enabled) return;
+        _processDuration.Record(Stopwatch.GetElapsedTime(startedAt).TotalSeconds, Tags(system, subject, "process", "process", errorType));
     }
 
     /// <summary>The caller's <c>error.type</c> for a failed send.</summary>

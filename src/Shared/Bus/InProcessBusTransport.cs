@@ -8,7 +8,7 @@ namespace GoMicro.Shared.Bus;
 /// see (or mutate) the caller's objects, exactly as over NATS. A subject nobody serves fails at once with
 /// <see cref="BusUnavailableReason.NoResponders"/>, as NATS 2.2+ does with its no-responders status.
 /// </summary>
-public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<InProcessBusTransport> logger) : IBusTransport
+public sealed class InProcessBusTransport(BusHandlerRegistry registry, BusTelemetry telemetry, ILogger<InProcessBusTransport> logger) : IBusTransport
 {
     /// <summary><c>messaging.system</c> of this transport. The conventions list no value for an in-process bus, so it is
     /// ours; everything else about its spans and metrics is the same as over NATS.</summary>
@@ -26,13 +26,13 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
         using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeoutSource.CancelAfter(timeout);
         var started = Stopwatch.GetTimestamp();
-        using var activity = BusTelemetry.StartProcess(System, subject, null, null);
+        using var activity = telemetry.StartProcess(System, subject, null, null);
         string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
         try
         {
             // WaitAsync bounds the wait even if a handler ignores its token.
             var reply = await endpoint.Handle(payload, timeoutSource.Token).WaitAsync(timeoutSource.Token);
-            if (BusTelemetry.ProcessObserved) errorType = BusTelemetry.ErrorTypeOfReply(reply);
+            if (telemetry.ProcessObserved) errorType = BusTelemetry.ErrorTypeOfReply(reply);
             else errorType = null;
             return reply!;
         }
@@ -49,7 +49,7 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
         }
         finally
         {
-            BusTelemetry.EndProcess(activity, System, subject, started, errorType);
+            telemetry.EndProcess(activity, System, subject, started, errorType);
         }
     }
 
@@ -64,7 +64,7 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
             {
                 // Task.Run carries the publisher's activity, so this span is its child, as over NATS.
                 var started = Stopwatch.GetTimestamp();
-                using var activity = BusTelemetry.StartProcess(System, subject, null, null);
+                using var activity = telemetry.StartProcess(System, subject, null, null);
                 string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
                 try
                 {
@@ -72,7 +72,7 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, ILogger<I
                     errorType = null;
                 }
                 catch (Exception ex) { logger.LogError(ex, "Event handler for {Subject} failed", subject); }
-                finally { BusTelemetry.EndProcess(activity, System, subject, started, errorType); }
+                finally { telemetry.EndProcess(activity, System, subject, started, errorType); }
             }, CancellationToken.None);
         }
         return Task.CompletedTask;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
@@ -19,20 +18,17 @@ namespace GoMicro.Shared.Bus;
 public sealed class ModuleBus : IModuleBus
 {
     private readonly IBusTransport _transport;
+    private readonly BusTelemetry _telemetry;
     private readonly BusOptions _options;
     private readonly TimeSpan _timeout;
     private readonly ResiliencePipeline _retryOnce;
     private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the bus without logging.</summary>
-    public ModuleBus(IBusTransport transport, IOptions<BusOptions> options) : this(transport, options, NullLogger<ModuleBus>.Instance)
-    {
-    }
-
     /// <summary>Creates the bus; retries of idempotent requests are logged as warnings.</summary>
-    public ModuleBus(IBusTransport transport, IOptions<BusOptions> options, ILogger<ModuleBus> logger)
+    public ModuleBus(IBusTransport transport, BusTelemetry telemetry, IOptions<BusOptions> options, ILogger<ModuleBus> logger)
     {
         _transport = transport;
+        _telemetry = telemetry;
         _options = options.Value;
         _timeout = _options.RequestTimeout;
         _retryOnce = new ResiliencePipelineBuilder()
@@ -60,7 +56,7 @@ public sealed class ModuleBus : IModuleBus
     {
         var started = Stopwatch.GetTimestamp();
         // Current from here on, so the envelope and the transport's headers carry this span as the handler's parent.
-        using var activity = BusTelemetry.StartSend(_transport.MessagingSystem, subject, request: true);
+        using var activity = _telemetry.StartSend(_transport.MessagingSystem, subject, request: true);
         string? errorType = null;
         try
         {
@@ -73,7 +69,7 @@ public sealed class ModuleBus : IModuleBus
         }
         finally
         {
-            BusTelemetry.EndSend(activity, _transport.MessagingSystem, subject, request: true, started, errorType);
+            _telemetry.EndSend(activity, _transport.MessagingSystem, subject, request: true, started, errorType);
         }
     }
 
@@ -81,7 +77,7 @@ public sealed class ModuleBus : IModuleBus
     public async Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = BusTelemetry.StartSend(_transport.MessagingSystem, subject, request: false);
+        using var activity = _telemetry.StartSend(_transport.MessagingSystem, subject, request: false);
         string? errorType = null;
         try
         {
@@ -94,7 +90,7 @@ public sealed class ModuleBus : IModuleBus
         }
         finally
         {
-            BusTelemetry.EndSend(activity, _transport.MessagingSystem, subject, request: false, started, errorType);
+            _telemetry.EndSend(activity, _transport.MessagingSystem, subject, request: false, started, errorType);
         }
     }
 

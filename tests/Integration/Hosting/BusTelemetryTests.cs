@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -54,6 +56,7 @@ public sealed class BusTelemetryTests(CacheTelemetryTests.TelemetryMonolith mono
     {
         var subject = $"test.nobody.{Guid.NewGuid():N}";
         var bus = monolith.BlogHost.Services.GetRequiredService<IModuleBus>();
+        using var clientDuration = Collector(ClientDuration);
         using var source = new ActivitySource("GoMicro.Tests.Bus");
         ActivityTraceId traceId;
         using (var caller = TestListener.Start(source))
@@ -67,25 +70,47 @@ public sealed class BusTelemetryTests(CacheTelemetryTests.TelemetryMonolith mono
         Assert.Equal("no_responders", send.GetTagItem("error.type"));
         Assert.Equal(ActivityStatusCode.Error, send.Status);
 
-        var points = Points("messaging.client.operation.duration", subject);
-        var failed = Assert.Single(points);
-        Assert.Equal("no_responders", failed.Tags.GetValueOrDefault("error.type"));
-        Assert.Equal("in_process", failed.Tags.GetValueOrDefault("messaging.system"));
-        Assert.Equal(1, failed.Count);
+        var failed = Assert.Single(Of(clientDuration, subject));
+        Assert.Equal("no_responders", failed.Tags["error.type"]);
+        Assert.Equal("in_process", failed.Tags["messaging.system"]);
+        Assert.Equal("request", failed.Tags["messaging.operation.name"]);
+        Assert.True(failed.Value > 0, "a duration in seconds was recorded");
+
+        // The same point reaches the OpenTelemetry exporter (the subject is this test's own, so no other host adds to it).
+        var exported = Assert.Single(ExportedPoints(ClientDuration, subject));
+        Assert.Equal("no_responders", exported.Tags.GetValueOrDefault("error.type"));
+        Assert.Equal(1, exported.Count);
     }
 
     [Fact]
     public async Task Both_duration_histograms_count_a_refused_key_as_a_successful_exchange()
     {
+        // The collectors listen to this host's meter only (IMeterFactory), so other tests' hosts in this process, some
+        // with a broken Auth database, cannot add to what is counted here.
+        using var clientDuration = Collector(ClientDuration);
+        using var processDuration = Collector(ProcessDuration);
         (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: $"unknown-{Guid.NewGuid():N}"))
             .ShouldFail(HttpStatusCode.Forbidden);
-        // A refusal is a successful exchange: it is counted without error.type. The Meter is process-wide, so other
-        // tests' hosts (some with a broken Auth database) add points to the same subject: only this positive is asserted.
-        await Eventually.HoldsAsync(() => Task.FromResult(
-                Points("messaging.client.operation.duration", Verify).Any(p => !p.Tags.ContainsKey("error.type"))
-                && Points("messaging.process.duration", Verify).Any(p => !p.Tags.ContainsKey("error.type"))),
-            TimeSpan.FromSeconds(10), "both bus histograms recorded auth.apikey.verify without error.type");
+
+        // The handler's measurement is recorded before its reply returns, the caller's right after: both are in by now.
+        foreach (var (collector, operationType) in new[] { (clientDuration, "send"), (processDuration, "process") })
+        {
+            var point = Assert.Single(Of(collector, Verify));
+            Assert.False(point.Tags.ContainsKey("error.type"), $"the {operationType} of a refusal carries no error.type");
+            Assert.Equal(operationType, point.Tags["messaging.operation.type"]);
+            Assert.Equal("in_process", point.Tags["messaging.system"]);
+        }
     }
+
+    private const string ClientDuration = "messaging.client.operation.duration";
+    private const string ProcessDuration = "messaging.process.duration";
+
+    /// <summary>Records <paramref name="instrument"/> of this host's bus meter from now on.</summary>
+    private MetricCollector<double> Collector(string instrument) =>
+        new(monolith.BlogHost.Services.GetRequiredService<IMeterFactory>(), BusTelemetry.Name, instrument);
+
+    private static CollectedMeasurement<double>[] Of(MetricCollector<double> collector, string subject) =>
+        collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags.GetValueOrDefault("messaging.destination.name"), subject)).ToArray();
 
     /// <summary>The exported spans of <paramref name="traceId"/>, once one matching <paramref name="last"/> is there
     /// (the batch processor exports a request's spans as they end).</summary>
@@ -109,8 +134,9 @@ public sealed class BusTelemetryTests(CacheTelemetryTests.TelemetryMonolith mono
         return false;
     }
 
-    /// <summary>The histogram points of <paramref name="metric"/> for <paramref name="subject"/> in a fresh cumulative snapshot.</summary>
-    private List<(Dictionary<string, object?> Tags, long Count)> Points(string metric, string subject)
+    /// <summary>The exported histogram points of <paramref name="metric"/> for <paramref name="subject"/> in a fresh
+    /// cumulative snapshot.</summary>
+    private List<(Dictionary<string, object?> Tags, long Count)> ExportedPoints(string metric, string subject)
     {
         var metrics = monolith.Metrics;
         lock (metrics) metrics.Clear();
