@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using System.Linq.Expressions;
 
 namespace GoMicro.Modules.Blog.Public;
@@ -29,27 +30,31 @@ internal static class PublicBlogEndpoints
     }
 
     private static async Task<IResult> GetByIdAsync(
-        [AsParameters] BlogIdRoute route, BlogDbContext db, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
+        [AsParameters] BlogIdRoute route, HttpContext http, BlogCache cache, CancellationToken cancellationToken)
     {
         var id = route.Value();
-        var blog = await cache.GetPublicByIdAsync(id, ct => LoadAsync(db, authors, b => b.Id == id, ct), cancellationToken)
+        var blog = await cache.GetPublicByIdAsync(id, ct => LoadAsync(http.RequestServices, b => b.Id == id, ct), cancellationToken)
                    ?? throw ApiException.NotFound(BlogNotFound);
         return ApiResults.Success("success", blog);
     }
 
     private static async Task<IResult> GetBySlugAsync(
-        [AsParameters] BlogSlugRoute route, BlogDbContext db, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
+        [AsParameters] BlogSlugRoute route, HttpContext http, BlogCache cache, CancellationToken cancellationToken)
     {
         var slug = route.Slug!;
-        var blog = await cache.GetPublicBySlugAsync(slug, ct => LoadAsync(db, authors, b => b.Slug == slug, ct), cancellationToken)
+        var blog = await cache.GetPublicBySlugAsync(slug, ct => LoadAsync(http.RequestServices, b => b.Slug == slug, ct), cancellationToken)
                    ?? throw ApiException.NotFound(BlogNotFound);
         return ApiResults.Success("success", blog);
     }
 
     /// <summary>The published, active blog matching <paramref name="match"/> with its author, or null when there is none.</summary>
+    /// <remarks>The DbContext is leased from its pool here, on a cache miss, not by the endpoint's parameters: a hit (the
+    /// common case) then costs no lease and no reset of a context it never uses.</remarks>
     private static async Task<PublicBlog?> LoadAsync(
-        BlogDbContext db, AuthorProfiles authors, Expression<Func<BlogPost, bool>> match, CancellationToken cancellationToken)
+        IServiceProvider services, Expression<Func<BlogPost, bool>> match, CancellationToken cancellationToken)
     {
+        var db = services.GetRequiredService<BlogDbContext>();
+        var authors = services.GetRequiredService<AuthorProfiles>();
         var blog = await db.Blogs.AsNoTracking().PubliclyVisible().Where(match).FirstOrDefaultAsync(cancellationToken);
         if (blog is null) return null;
         var author = await authors.FindAsync(blog.AuthorId, cancellationToken) ?? throw ApiException.NotFound(AuthorNotFound);

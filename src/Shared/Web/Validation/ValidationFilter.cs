@@ -31,10 +31,11 @@ public static class ValidationFilter
 
             return async invocationContext =>
             {
-                var errors = new List<string>();
+                List<string>? errors = null;
                 foreach (var index in validated)
-                    errors.AddRange(RequestValidator.NormalizeAndValidate(invocationContext.Arguments[index]));
-                if (errors.Count > 0)
+                    if (RequestValidator.NormalizeAndValidate(invocationContext.Arguments[index]) is { Count: > 0 } failed)
+                        (errors ??= []).AddRange(failed);
+                if (errors is not null)
                     return ApiResults.Error(StatusCodes.Status400BadRequest, string.Join(ValidationMessages.Separator, errors));
                 return await next(invocationContext);
             };
