@@ -30,19 +30,19 @@ internal static class PublicBlogEndpoints
     }
 
     private static async Task<IResult> GetByIdAsync(
-        [AsParameters] BlogIdRoute route, HttpContext http, BlogCache cache, CancellationToken cancellationToken)
+        [AsParameters] BlogIdRoute route, HttpContext http, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
     {
         var id = route.Value();
-        var blog = await cache.GetPublicByIdAsync(id, ct => LoadAsync(http.RequestServices, b => b.Id == id, ct), cancellationToken)
+        var blog = await cache.GetPublicByIdAsync(id, ct => LoadAsync(http.RequestServices, authors, b => b.Id == id, ct), cancellationToken)
                    ?? throw ApiException.NotFound(BlogNotFound);
         return ApiResults.Success("success", blog);
     }
 
     private static async Task<IResult> GetBySlugAsync(
-        [AsParameters] BlogSlugRoute route, HttpContext http, BlogCache cache, CancellationToken cancellationToken)
+        [AsParameters] BlogSlugRoute route, HttpContext http, AuthorProfiles authors, BlogCache cache, CancellationToken cancellationToken)
     {
         var slug = route.Slug!;
-        var blog = await cache.GetPublicBySlugAsync(slug, ct => LoadAsync(http.RequestServices, b => b.Slug == slug, ct), cancellationToken)
+        var blog = await cache.GetPublicBySlugAsync(slug, ct => LoadAsync(http.RequestServices, authors, b => b.Slug == slug, ct), cancellationToken)
                    ?? throw ApiException.NotFound(BlogNotFound);
         return ApiResults.Success("success", blog);
     }
@@ -51,10 +51,9 @@ internal static class PublicBlogEndpoints
     /// <remarks>The DbContext is leased from its pool here, on a cache miss, not by the endpoint's parameters: a hit (the
     /// common case) then costs no lease and no reset of a context it never uses.</remarks>
     private static async Task<PublicBlog?> LoadAsync(
-        IServiceProvider services, Expression<Func<BlogPost, bool>> match, CancellationToken cancellationToken)
+        IServiceProvider services, AuthorProfiles authors, Expression<Func<BlogPost, bool>> match, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<BlogDbContext>();
-        var authors = services.GetRequiredService<AuthorProfiles>();
         var blog = await db.Blogs.AsNoTracking().PubliclyVisible().Where(match).FirstOrDefaultAsync(cancellationToken);
         if (blog is null) return null;
         var author = await authors.FindAsync(blog.AuthorId, cancellationToken) ?? throw ApiException.NotFound(AuthorNotFound);

@@ -48,7 +48,6 @@ public static class RequestValidator
 
     private sealed class FieldDescriptor
     {
-        private readonly PropertyInfo _property;
         private readonly Func<object, object?> _get;
         private readonly Action<object, object?>? _set;
         private readonly string _name;
@@ -62,7 +61,6 @@ public static class RequestValidator
 
         public FieldDescriptor(PropertyInfo property)
         {
-            _property = property;
             (_get, _set) = Accessors(property);
             _name = FieldName(property);
             var attributes = property.GetCustomAttributes<ValidationAttribute>(inherit: true).ToArray();
