@@ -14,6 +14,9 @@ namespace GoMicro.Integration.Tests.Hosting;
 /// With telemetry on, FusionCache's hit and miss counters (meter <c>ZiggyCreatures.Caching.Fusion</c>) and the Redis
 /// command spans of OpenTelemetry.Instrumentation.StackExchangeRedis reach the exporter, read here in memory.
 /// </summary>
+/// <remarks>FusionCache's meter is static and tags a count with the cache's name only, so it also counts the caches of
+/// every other test host alive in this process: these tests run alone (<see cref="CacheTelemetryCollection"/>).</remarks>
+[Collection(CacheTelemetryCollection.Name)]
 public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith monolith) : IClassFixture<CacheTelemetryTests.TelemetryMonolith>
 {
     private const string Miss = "fusioncache.cache.miss";
@@ -87,10 +90,12 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
     private static bool IsRedis(Activity span) =>
         span.Kind == ActivityKind.Client && (Equals(span.GetTagItem("db.system"), "redis") || Equals(span.GetTagItem("db.system.name"), "redis"));
 
-    /// <summary>Waits until the seed's outbox messages are delivered, since their delivery reads and writes the cache.</summary>
+    /// <summary>Waits until the seed's outbox messages are delivered, since their delivery reads and writes the cache (the
+    /// Blog's own, and the Auth module's user events, which evict authors' views).</summary>
     private Task QuietOutboxAsync() => Eventually.HoldsAsync(
-        async () => await monolith.BlogDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0,
-        TimeSpan.FromSeconds(20), "the outbox is empty");
+        async () => await monolith.BlogDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0
+                    && await monolith.AuthDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0,
+        TimeSpan.FromSeconds(20), "the outboxes are empty");
 
     private (long Hits, long Misses) Counts()
     {
@@ -164,4 +169,12 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
             .WithTracing(t => t.AddInMemoryExporter(Spans))
             .WithMetrics(m => m.AddInMemoryExporter(Metrics));
     }
+}
+
+/// <summary>Runs the cache telemetry tests after every parallel collection, with no other test host alive.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CacheTelemetryCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "cache telemetry, alone";
 }
