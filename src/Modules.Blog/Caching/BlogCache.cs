@@ -1,4 +1,6 @@
 using GoMicro.Modules.Blog.Model;
+using GoMicro.Shared.Web.Envelope;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using MongoDB.Bson;
 using ZiggyCreatures.Caching.Fusion;
@@ -59,13 +61,20 @@ internal interface IBlogViewLoadHook
 /// </para>
 /// <para>
 /// Public blogs are tagged <c>author:{id}</c>, so a change to the author's profile can evict every view embedding it.
-/// Nothing that was not found is cached. A Redis failure never fails a read: FusionCache treats it as a miss, and replays
+/// Nothing that was not found is cached. A view is cached as its rendered JSON (<see cref="RenderedJson"/>, with the HTTP
+/// responses' serializer options), so a hit writes bytes instead of serializing the blog again. A Redis failure never fails a read: FusionCache treats it as a miss, and replays
 /// failed writes and backplane messages when Redis answers again (auto-recovery).
 /// </para>
 /// </remarks>
-internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> options, IEnumerable<IBlogViewLoadHook> hooks)
+internal sealed class BlogCache(
+    IFusionCache cache, IOptions<BlogCacheOptions> options, IOptions<JsonOptions> json, IEnumerable<IBlogViewLoadHook> hooks)
 {
     private const string SimilarGeneration = "blog:gen:similar";
+
+    /// <summary>The last segment of every view's key: the entry's format, rendered JSON with the HTTP options (nulls
+    /// omitted). Entries of an earlier format (a serialized object, nulls written) are then never read as rendered
+    /// views while old and new instances share a Redis during a rolling deploy.</summary>
+    private const string ViewFormat = "rendered";
 
     // Each starts from the cache's defaults, which carry the Redis timeouts (AddCoherentCache).
     /// <summary>Generations outlive the views they name in Redis; an idle one is simply recreated with a new token.</summary>
@@ -81,29 +90,31 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     /// <summary>A read of what Redis holds, past this instance's memory.</summary>
     private readonly FusionCacheEntryOptions _readBackEntry = cache.CreateEntryOptions(entry => entry.SkipMemoryCacheRead = true);
     private readonly IBlogViewLoadHook[] _hooks = hooks.ToArray();
+    private readonly System.Text.Json.JsonSerializerOptions _json = json.Value.SerializerOptions;
 
     /// <summary>The tag of every cached view that embeds the profile of author <paramref name="authorId"/>.</summary>
     public static string AuthorTag(Guid authorId) => $"author:{authorId}";
 
-    /// <summary>The public blog with this id, from the cache or from <paramref name="load"/> (whose non-null result is cached).</summary>
-    public async Task<PublicBlog?> GetPublicByIdAsync(ObjectId id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
+    /// <summary>The public blog with this id, rendered, from the cache or from <paramref name="load"/> (whose non-null
+    /// result is cached).</summary>
+    public async Task<RenderedJson?> GetPublicByIdAsync(ObjectId id, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
     {
         var generation = await GenerationAsync(IdGeneration(id), cancellationToken);
-        return await GetOrLoadAsync($"blog:id:{id}:{generation}", _publicBlogEntry, load, b => [AuthorTag(b.Author.Id)], cancellationToken);
+        return await GetOrLoadAsync($"blog:id:{id}:{generation}:{ViewFormat}", _publicBlogEntry, load, b => [AuthorTag(b.Author.Id)], cancellationToken);
     }
 
-    /// <summary>The public blog with this slug, from the cache or from <paramref name="load"/>.</summary>
-    public async Task<PublicBlog?> GetPublicBySlugAsync(string slug, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
+    /// <summary>The public blog with this slug, rendered, from the cache or from <paramref name="load"/>.</summary>
+    public async Task<RenderedJson?> GetPublicBySlugAsync(string slug, Func<CancellationToken, Task<PublicBlog?>> load, CancellationToken cancellationToken)
     {
         var generation = await GenerationAsync(SlugGeneration(slug), cancellationToken);
-        return await GetOrLoadAsync($"blog:slug:{slug}:{generation}", _publicBlogEntry, load, b => [AuthorTag(b.Author.Id)], cancellationToken);
+        return await GetOrLoadAsync($"blog:slug:{slug}:{generation}:{ViewFormat}", _publicBlogEntry, load, b => [AuthorTag(b.Author.Id)], cancellationToken);
     }
 
-    /// <summary>The similar list of blog <paramref name="id"/>, from the cache or from <paramref name="load"/>.</summary>
-    public async Task<ItemBlog[]?> GetSimilarAsync(ObjectId id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
+    /// <summary>The similar list of blog <paramref name="id"/>, rendered, from the cache or from <paramref name="load"/>.</summary>
+    public async Task<RenderedJson?> GetSimilarAsync(ObjectId id, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
     {
         var generation = await GenerationAsync(SimilarGeneration, cancellationToken);
-        return await GetOrLoadAsync($"blog:similar:{id}:{generation}", _similarEntry, load, _ => null, cancellationToken);
+        return await GetOrLoadAsync($"blog:similar:{id}:{generation}:{ViewFormat}", _similarEntry, load, _ => null, cancellationToken);
     }
 
     /// <summary>
@@ -190,10 +201,10 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
     private ValueTask<string> GenerationAsync(string generationKey, CancellationToken cancellationToken) =>
         cache.GetOrSetAsync<string>(generationKey, _ => Task.FromResult(NewGeneration()), _generationEntry, cancellationToken);
 
-    private async Task<T?> GetOrLoadAsync<T>(
+    private async Task<RenderedJson?> GetOrLoadAsync<T>(
         string viewKey, FusionCacheEntryOptions entry, Func<CancellationToken, Task<T?>> load, Func<T, string[]?> tags,
         CancellationToken cancellationToken) where T : class =>
-        await cache.GetOrSetAsync<T?>(viewKey, async (context, ct) =>
+        await cache.GetOrSetAsync<RenderedJson?>(viewKey, async (context, ct) =>
         {
             var value = await load(ct);
             foreach (var hook in _hooks) await hook.LoadedAsync(viewKey, value is not null, ct);
@@ -204,6 +215,6 @@ internal sealed class BlogCache(IFusionCache cache, IOptions<BlogCacheOptions> o
                 return null;
             }
             context.Tags = tags(value);
-            return value;
+            return RenderedJson.Render(value, _json);
         }, entry, cancellationToken);
 }

@@ -1,5 +1,11 @@
 using System.Net;
+using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Modules.Blog.Model;
+using GoMicro.Shared.Web.Envelope;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;
@@ -41,6 +47,42 @@ public abstract class BlogCacheScenarios(Topology topology)
         Assert.Equal(blog.Title, await PublicTitleAsync($"/blog/slug/{blog.Slug}"));
         Assert.Equal(blog.Title, (await SimilarTitlesAsync(neighbour))[blog.Id]);
         Assert.Contains(neighbour.Id, (await SimilarTitlesAsync(blog)).Keys);
+    }
+
+    [Fact]
+    public async Task A_cached_view_is_written_exactly_as_the_serializer_writes_its_envelope()
+    {
+        // Views are cached as rendered JSON and written around the envelope by hand: the body, on a miss and on a hit,
+        // must be byte for byte what System.Text.Json writes for the same values with the API's options (field order,
+        // nulls omitted, escaping of quotes, markup and non-ASCII text).
+        var cast = await BlogCast.CreateAsync(topology);
+        var word = BlogSteps.UniqueWord();
+        var body = BlogSteps.CreateBody(title: $"Caf\u00e9 \"quoted\" <b>{word}</b> & more \u2713");
+        var blog = await topology.CreatePublishedAsync(cast, body);
+        await topology.CreatePublishedAsync(cast, BlogSteps.CreateBody(title: $"Neighbour {word}"));
+
+        foreach (var path in new[] { $"/blog/id/{blog.Id}", $"/blog/slug/{blog.Slug}" })
+            for (var read = 0; read < 2; read++)
+            {
+                var view = (await Blog.GetEnvelopeAsync(path)).ShouldSucceed();
+                Assert.Equal(body["title"], view.Data.GetProperty("title").GetString());
+                AssertSerializerOutput<PublicBlog>(view.Raw);
+            }
+        for (var read = 0; read < 2; read++)
+        {
+            var similar = (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{blog.Id}")).ShouldSucceed();
+            Assert.NotEmpty(similar.Data.EnumerateArray());
+            AssertSerializerOutput<ItemBlog[]>(similar.Raw);
+        }
+    }
+
+    /// <summary>Asserts <paramref name="raw"/> is what the serializer writes, with the blog host's HTTP JSON options, for the
+    /// values it holds.</summary>
+    private void AssertSerializerOutput<T>(string raw)
+    {
+        var options = topology.BlogHost.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var values = JsonSerializer.Deserialize<ApiResponse<T>>(raw, options)!;
+        Assert.Equal(JsonSerializer.Serialize(values, options), raw);
     }
 
     [Fact]
