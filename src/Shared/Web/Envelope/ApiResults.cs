@@ -1,4 +1,8 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace GoMicro.Shared.Web.Envelope;
 
@@ -13,6 +17,14 @@ public static class ApiResults
     public static IResult Success<T>(string message, T data) =>
         TypedResults.Json(new ApiResponse<T>(ApiCodes.Success, StatusCodes.Status200OK, message, data));
 
+    /// <summary>
+    /// 200 with <paramref name="data"/> already rendered (a cached view): the envelope is written around its bytes with a
+    /// <see cref="Utf8JsonWriter"/>, so a cache hit serializes three fields instead of the view's object graph. The body
+    /// and headers are those <see cref="Success{T}(string, T)"/> writes for the same data (the names are the envelope's,
+    /// api.md section 1).
+    /// </summary>
+    public static IResult Success(string message, RenderedJson data) => new RenderedSuccessResult(message, data);
+
     /// <summary>An error status with the failure code and no <c>data</c>.</summary>
     public static IResult Error(int status, string message) =>
         TypedResults.Json(new ApiResponse<object>(ApiCodes.Failure, status, message, null), statusCode: status);
@@ -23,5 +35,34 @@ public static class ApiResults
         context.Response.StatusCode = status;
         return context.Response.WriteAsJsonAsync(
             new ApiResponse<object>(ApiCodes.Failure, status, message, data), context.RequestAborted);
+    }
+
+    private sealed class RenderedSuccessResult(string message, RenderedJson data) : IResult
+    {
+        private static readonly JsonEncodedText Code = JsonEncodedText.Encode("code");
+        private static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
+        private static readonly JsonEncodedText Message = JsonEncodedText.Encode("message");
+        private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
+        private static readonly JsonEncodedText SuccessCode = JsonEncodedText.Encode(ApiCodes.Success);
+
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "application/json; charset=utf-8";
+            // The HTTP options' encoder (ASP.NET Core's default is the relaxed one) escapes the message as the serializer would.
+            var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented }))
+            {
+                writer.WriteStartObject();
+                writer.WriteString(Code, SuccessCode);
+                writer.WriteNumber(Status, StatusCodes.Status200OK);
+                writer.WriteString(Message, message);
+                writer.WritePropertyName(Data);
+                writer.WriteRawValue(data.Utf8.Span, skipInputValidation: true);
+                writer.WriteEndObject();
+            }
+            await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+        }
     }
 }
