@@ -58,19 +58,24 @@ public static class OpenApiSetup
             options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
         });
 
-    /// <summary>Maps the document (API-key free) and Swagger UI; in Development Swagger UI starts authorized with the
-    /// development API key.</summary>
+    /// <summary>Swagger UI's path, <c>/swagger</c>.</summary>
+    private const string SwaggerUiPath = "/swagger";
+
+    /// <summary>Maps the document (API-key free) and Swagger UI under <c>/swagger</c>; in Development Swagger UI starts
+    /// authorized with the development API key.</summary>
+    /// <remarks>Swagger UI's middleware (its own path matching, then static files) runs only on a branch for its path, so
+    /// the API's requests do not pay for it.</remarks>
     public static WebApplication UseApiDocument(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(SkipApiKeyMetadata.Instance);
-        app.UseSwaggerUI(options =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerUiPath), swagger => swagger.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/openapi/v1.json", "GoMicro.NET v1");
-            options.RoutePrefix = "swagger";
+            options.RoutePrefix = SwaggerUiPath.TrimStart('/');
             options.EnablePersistAuthorization();
             if (app.Environment.IsDevelopment())
                 options.ConfigObject.Plugins = [PreauthorizeDevelopmentKeyPlugin];
-        });
+        }));
         return app;
     }
 
