@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace GoMicro.Shared.Persistence;
 
@@ -40,8 +41,21 @@ public abstract class ModuleDatabase<TContext>(IServiceScopeFactory scopes, ILog
         }
         finally
         {
-            await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
-            await context.Database.CloseConnectionAsync();
+            try
+            {
+                await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+            catch
+            {
+                // The pool does not reset connections (PostgresConnectionStrings.DefaultNoResetOnClose): one still holding
+                // the lock must be closed, not reused, or every other instance would wait for the lock forever.
+                NpgsqlConnection.ClearPool((NpgsqlConnection)context.Database.GetDbConnection());
+                throw;
+            }
+            finally
+            {
+                await context.Database.CloseConnectionAsync();
+            }
         }
     }
 

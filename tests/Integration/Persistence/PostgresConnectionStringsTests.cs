@@ -3,7 +3,8 @@ using Npgsql;
 
 namespace GoMicro.Integration.Tests.Persistence;
 
-/// <summary>Every module's connection string prepares its statements unless the operator says otherwise.</summary>
+/// <summary>Every module's connection string prepares its statements and skips the pool's reset unless the operator says
+/// otherwise.</summary>
 public sealed class PostgresConnectionStringsTests
 {
     [Fact]
@@ -13,6 +14,7 @@ public sealed class PostgresConnectionStringsTests
             PostgresConnectionStrings.WithDefaults("Host=db;Port=5433;Database=gomicro_auth;Username=u;Password=p;SSL Mode=Disable"));
 
         Assert.Equal(PostgresConnectionStrings.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
+        Assert.True(result.NoResetOnClose);
         Assert.Equal(("db", 5433, "gomicro_auth", "u", "p", SslMode.Disable),
             (result.Host, result.Port, result.Database, result.Username, result.Password, result.SslMode));
     }
@@ -23,4 +25,15 @@ public sealed class PostgresConnectionStringsTests
     [InlineData("Host=db;max auto prepare=7", 7)]
     public void An_explicit_max_auto_prepare_is_kept(string connectionString, int expected) =>
         Assert.Equal(expected, new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.WithDefaults(connectionString)).MaxAutoPrepare);
+
+    [Theory]
+    [InlineData("Host=db;No Reset On Close=false")]
+    [InlineData("Host=db;NoResetOnClose=false")]
+    [InlineData("Host=db;no reset on close=False")]
+    public void An_explicit_no_reset_on_close_is_kept(string connectionString)
+    {
+        var result = new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.WithDefaults(connectionString));
+        Assert.False(result.NoResetOnClose);
+        Assert.Equal(PostgresConnectionStrings.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
+    }
 }
