@@ -55,6 +55,8 @@ public static class WebConventions
     /// </summary>
     public static IServiceCollection AddWebConventions(this IServiceCollection services, IConfiguration configuration)
     {
+        // A change to these options reaches cached Blog views only as they reload, and ApiResults writes a rendered view's
+        // envelope names itself: change BlogCache's view format segment with it (ADR 25).
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull);
         // Binding failures (malformed JSON, wrong types) throw BadHttpRequestException, which the handler turns into a 400 envelope.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

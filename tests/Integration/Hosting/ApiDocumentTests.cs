@@ -22,12 +22,4 @@ public sealed class ApiDocumentTests(MonolithTopology topology) : IClassFixture<
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Contains("/openapi/v1.json", await script.Content.ReadAsStringAsync());
     }
-
-    [Fact]
-    public async Task A_path_that_only_starts_like_swagger_is_an_api_request()
-    {
-        // Not the /swagger segment: the request goes on down the API's pipeline, which asks for a key first.
-        var answer = await topology.Blog.SendAsync(HttpMethod.Get, "/swaggerish", apiKey: null);
-        answer.ShouldFail(HttpStatusCode.Unauthorized, topology.MissingApiKeyMessage);
-    }
 }

@@ -54,7 +54,8 @@ public sealed class CacheTelemetryTests(CacheTelemetryTests.TelemetryMonolith mo
         (await monolith.Blog.SendAsync(HttpMethod.Get, "/blog/list/latest?page=1&limit=1", apiKey: apiKey)).ShouldFail(HttpStatusCode.Forbidden);
         var afterSecond = Lookups("gomicro.api_keys.refused");
 
-        // Other tests' requests may use the cache meanwhile, so each read shows at least its own lookup.
+        // The refusal cache's meter is static too, and other test classes' hosts are gone by now; still, only the
+        // direction is asserted, so a lookup of the fixture's own background work cannot fail it.
         Assert.True(afterFirst.Misses > before.Misses, $"misses {before.Misses} -> {afterFirst.Misses}");
         Assert.True(afterSecond.Hits > afterFirst.Hits, $"hits {afterFirst.Hits} -> {afterSecond.Hits}");
     }

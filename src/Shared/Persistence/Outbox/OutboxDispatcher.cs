@@ -145,8 +145,8 @@ public sealed class OutboxDispatcher<TContext>(
     /// (the polling covers the gap, and a fresh connection wakes a round for whatever committed meanwhile).</summary>
     private async Task ListenAsync(string connectionString, CancellationToken stoppingToken)
     {
-        // Its own physical connection: a pooled one would be reset (UNLISTEN) when returned, and it is held for the
-        // process's lifetime. Keepalive notices a dead server instead of waiting forever.
+        // Its own physical connection, held for the process's lifetime: pooled connections are not reset when returned
+        // (PostgresConnectionStrings.DefaultNoResetOnClose), so a pooled one would go on listening for its next user. Keepalive notices a dead server instead of waiting forever.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 15 };
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -50,9 +50,10 @@ public static class ApiResults
             var response = httpContext.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/json; charset=utf-8";
-            // The HTTP options' encoder (ASP.NET Core's default is the relaxed one) escapes the message as the serializer would.
+            // The HTTP options' encoder (ASP.NET Core's default is the relaxed one) escapes the message as the serializer
+            // would. Always compact: the view's bytes were rendered at depth 0 and could not be re-indented anyway.
             var json = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = json.Encoder, Indented = json.WriteIndented }))
+            using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = json.Encoder }))
             {
                 writer.WriteStartObject();
                 writer.WriteString(Code, SuccessCode);
@@ -62,7 +63,14 @@ public static class ApiResults
                 writer.WriteRawValue(data.Utf8.Span, skipInputValidation: true);
                 writer.WriteEndObject();
             }
-            await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+            try
+            {
+                await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
+            }
+            catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                // The client went away, as WriteAsJsonAsync treats it: nothing to answer, nothing failed.
+            }
         }
     }
 }
