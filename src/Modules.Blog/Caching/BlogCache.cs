@@ -62,8 +62,9 @@ internal interface IBlogViewLoadHook
 /// <para>
 /// Public blogs are tagged <c>author:{id}</c>, so a change to the author's profile can evict every view embedding it.
 /// Nothing that was not found is cached. A view is cached as its rendered JSON (<see cref="RenderedJson"/>, with the HTTP
-/// responses' serializer options), so a hit writes bytes instead of serializing the blog again. A Redis failure never fails a read: FusionCache treats it as a miss, and replays
-/// failed writes and backplane messages when Redis answers again (auto-recovery).
+/// responses' serializer options, ADR 25), so a hit writes bytes instead of serializing the blog again. A Redis failure
+/// never fails a read: FusionCache treats it as a miss, and replays failed writes and backplane messages when Redis
+/// answers again (auto-recovery).
 /// </para>
 /// </remarks>
 internal sealed class BlogCache(

@@ -146,7 +146,8 @@ public sealed class OutboxDispatcher<TContext>(
     private async Task ListenAsync(string connectionString, CancellationToken stoppingToken)
     {
         // Its own physical connection, held for the process's lifetime: pooled connections are not reset when returned
-        // (PostgresConnectionStrings.DefaultNoResetOnClose), so a pooled one would go on listening for its next user. Keepalive notices a dead server instead of waiting forever.
+        // (PostgresConnectionStrings.DefaultNoResetOnClose), so a pooled one would go on listening for its next user.
+        // Keepalive notices a dead server instead of waiting forever.
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 15 };
         while (!stoppingToken.IsCancellationRequested)
         {

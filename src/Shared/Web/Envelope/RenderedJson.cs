@@ -24,6 +24,10 @@ public sealed class RenderedJson
 
     /// <summary>Serializes <paramref name="value"/> with <paramref name="options"/>, which must be those the HTTP
     /// responses use (camel case, nulls omitted) so the rendered view reads exactly as if serialized per request.</summary>
+    /// <typeparam name="T">The view's type, e.g. a public blog or an array of list items.</typeparam>
+    /// <param name="value">The view; its whole graph is serialized now, once.</param>
+    /// <param name="options">The HTTP JSON options (<c>Microsoft.AspNetCore.Http.Json.JsonOptions.SerializerOptions</c>).</param>
+    /// <exception cref="NotSupportedException">A member of <typeparamref name="T"/> has no converter.</exception>
     public static RenderedJson Render<T>(T value, JsonSerializerOptions options) =>
         new(JsonSerializer.SerializeToUtf8Bytes(value, options));
 
