@@ -22,12 +22,15 @@ internal static class AuthorListEndpoints
         MapList(author, "/published", "Your published blogs", BlogQueries.IsPublished);
     }
 
-    private static void MapList(IEndpointRouteBuilder author, string path, string summary, Expression<Func<BlogPost, bool>> state) =>
+    private static void MapList(IEndpointRouteBuilder author, string path, string summary, Expression<Func<BlogPost, bool>> state)
+    {
+        var ownedPage = BlogQueries.CompileOwnedPage(state);
         author.MapGet(path, async ([AsParameters] PageQuery page, ClaimsPrincipal principal, BlogDbContext db, CancellationToken cancellationToken) =>
             {
                 var authorId = AuthorProfiles.FromPrincipal(principal).Id;
-                var blogs = await db.Blogs.AsNoTracking().OwnedBy(authorId).Where(state).Page(page).ToListAsync(cancellationToken);
+                var blogs = await ownedPage(db, authorId, page.Skip(), page.Take()).ToListAsync(cancellationToken);
                 return ApiResults.Success("success", blogs);
             })
             .Documented<ItemBlog[]>(summary);
+    }
 }

@@ -97,8 +97,11 @@ internal static class EditorEndpoints
         return ApiResults.Success("blog unpublished successfully");
     }
 
-    private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state) =>
+    private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state)
+    {
+        var activePage = BlogQueries.CompileActivePage(state);
         editor.MapGet(path, async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
-                ApiResults.Success("success", await db.Blogs.AsNoTracking().Active().Where(state).Page(page).ToListAsync(cancellationToken)))
+                ApiResults.Success("success", await activePage(db, page.Skip(), page.Take()).ToListAsync(cancellationToken)))
             .Documented<ItemBlog[]>(summary);
+    }
 }

@@ -17,20 +17,17 @@ internal static class BlogListEndpoints
 {
     public static void Map(IEndpointRouteBuilder list)
     {
-        list.MapGet("/latest", LatestAsync)
+        var latestPage = BlogQueries.CompileActivePage(BlogQueries.IsPublished);
+        list.MapGet("/latest", async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
+                ApiResults.Success("success", await latestPage(db, page.Skip(), page.Take()).ToListAsync(cancellationToken)))
             .Documented<ItemBlog[]>("Published blogs, most recently changed first");
-        list.MapGet("/tag/{tag}", TaggedAsync)
+        var taggedPage = BlogQueries.CompileTaggedPage();
+        list.MapGet("/tag/{tag}", async ([AsParameters] BlogTagRoute route, [AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
+                ApiResults.Success("success", await taggedPage(db, [route.Tag!], page.Skip(), page.Take()).ToListAsync(cancellationToken)))
             .Documented<ItemBlog[]>("Published blogs with a tag (upper case), most recently changed first");
         list.MapGet("/similar/id/{id}", SimilarAsync)
             .Documented<ItemBlog[]>("Up to 6 published blogs most similar to a published blog, by full-text relevance to its title", StatusCodes.Status404NotFound);
     }
-
-    private static async Task<IResult> LatestAsync([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
-        ApiResults.Success("success", await db.Blogs.AsNoTracking().PubliclyVisible().Page(page).ToListAsync(cancellationToken));
-
-    private static async Task<IResult> TaggedAsync(
-        [AsParameters] BlogTagRoute route, [AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
-        ApiResults.Success("success", await db.Blogs.AsNoTracking().PubliclyVisible().Tagged(route.Tag!).Page(page).ToListAsync(cancellationToken));
 
     private static async Task<IResult> SimilarAsync([AsParameters] BlogIdRoute route, BlogDbContext db, BlogCache cache, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json.Serialization;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Requests;
@@ -98,6 +99,6 @@ internal static class BlogViews
         new(blog.Id, blog.Title, blog.Description, blog.Text ?? "", blog.Slug, author, blog.ImgUrl, blog.Score, blog.Tags, blog.PublishedAt);
 
     /// <summary>The list projection, translated to SQL so list queries read only these columns.</summary>
-    public static IQueryable<ItemBlog> ToItems(this IQueryable<BlogPost> blogs) =>
-        blogs.Select(b => new ItemBlog(b.Id, b.Title, b.Description, b.Slug, b.ImgUrl, b.Score, b.Tags));
+    public static readonly Expression<Func<BlogPost, ItemBlog>> Item =
+        b => new ItemBlog(b.Id, b.Title, b.Description, b.Slug, b.ImgUrl, b.Score, b.Tags);
 }
