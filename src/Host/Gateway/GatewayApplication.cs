@@ -1,5 +1,6 @@
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Health;
+using GoMicro.Shared.Web.OpenApi;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Forwarder;
@@ -49,13 +50,13 @@ public static class GatewayApplication
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthEndpoints.ReadyTag) });
-        app.UseSwaggerUI(options =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(OpenApiSetup.SwaggerUiPath), swagger => swagger.UseSwaggerUI(options =>
         {
             options.SwaggerEndpoint("/openapi/auth.json", "Auth (/auth)");
             options.SwaggerEndpoint("/openapi/blog.json", "Blog (/blog)");
-            options.RoutePrefix = "swagger";
+            options.RoutePrefix = OpenApiSetup.SwaggerUiPath.TrimStart('/');
             options.EnablePersistAuthorization();
-        });
+        }));
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(async (context, next) =>

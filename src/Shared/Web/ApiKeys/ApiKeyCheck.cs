@@ -3,6 +3,7 @@ using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.OpenApi;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -168,7 +169,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, IApiKeyValidator va
 
     /// <summary>True for the routes served without a key: endpoints marked <see cref="SkipApiKeyMetadata"/> and the Swagger UI.</summary>
     public static bool IsExempt(HttpContext context) =>
-        context.GetEndpoint()?.Metadata.GetMetadata<SkipApiKeyMetadata>() is not null || context.Request.Path.StartsWithSegments("/swagger");
+        context.GetEndpoint()?.Metadata.GetMetadata<SkipApiKeyMetadata>() is not null || context.Request.Path.StartsWithSegments(OpenApiSetup.SwaggerUiPath);
 
     public async Task InvokeAsync(HttpContext context)
     {

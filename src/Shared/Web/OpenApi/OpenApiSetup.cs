@@ -58,8 +58,9 @@ public static class OpenApiSetup
             options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
         });
 
-    /// <summary>Swagger UI's path, <c>/swagger</c>.</summary>
-    private const string SwaggerUiPath = "/swagger";
+    /// <summary>Swagger UI's path, <c>/swagger</c>. Its middleware runs only on requests under it (a <c>UseWhen</c> branch),
+    /// so the API's requests do not pay for its path checks.</summary>
+    public const string SwaggerUiPath = "/swagger";
 
     /// <summary>Maps the document (API-key free) and Swagger UI under <c>/swagger</c>; in Development Swagger UI starts
     /// authorized with the development API key.</summary>
