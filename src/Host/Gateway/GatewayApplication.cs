@@ -50,13 +50,11 @@ public static class GatewayApplication
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(HealthEndpoints.ReadyTag) });
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(OpenApiSetup.SwaggerUiPath), swagger => swagger.UseSwaggerUI(options =>
+        app.UseSwaggerUiBranch(options =>
         {
             options.SwaggerEndpoint("/openapi/auth.json", "Auth (/auth)");
             options.SwaggerEndpoint("/openapi/blog.json", "Blog (/blog)");
-            options.RoutePrefix = OpenApiSetup.SwaggerUiPath.TrimStart('/');
-            options.EnablePersistAuthorization();
-        }));
+        });
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(async (context, next) =>

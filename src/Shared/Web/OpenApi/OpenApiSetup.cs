@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerUI;
 
 namespace GoMicro.Shared.Web.OpenApi;
 
@@ -58,27 +59,36 @@ public static class OpenApiSetup
             options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
         });
 
-    /// <summary>Swagger UI's path, <c>/swagger</c>. Its middleware runs only on requests under it (a <c>UseWhen</c> branch),
-    /// so the API's requests do not pay for its path checks.</summary>
+    /// <summary>Swagger UI's path, <c>/swagger</c>.</summary>
     public const string SwaggerUiPath = "/swagger";
 
     /// <summary>Maps the document (API-key free) and Swagger UI under <c>/swagger</c>; in Development Swagger UI starts
     /// authorized with the development API key.</summary>
-    /// <remarks>Swagger UI's middleware (its own path matching, then static files) runs only on a branch for its path, so
-    /// the API's requests do not pay for it.</remarks>
     public static WebApplication UseApiDocument(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").WithMetadata(SkipApiKeyMetadata.Instance);
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerUiPath), swagger => swagger.UseSwaggerUI(options =>
+        app.UseSwaggerUiBranch(options =>
         {
             options.SwaggerEndpoint("/openapi/v1.json", "GoMicro.NET v1");
-            options.RoutePrefix = SwaggerUiPath.TrimStart('/');
-            options.EnablePersistAuthorization();
             if (app.Environment.IsDevelopment())
                 options.ConfigObject.Plugins = [PreauthorizeDevelopmentKeyPlugin];
-        }));
+        });
         return app;
     }
+
+    /// <summary>
+    /// Serves Swagger UI under <see cref="SwaggerUiPath"/>, with authorization kept across reloads, configured further by
+    /// <paramref name="configure"/> (its documents). Used by the API hosts and the gateway.
+    /// </summary>
+    /// <remarks>Swagger UI's middleware (its own path matching, then static files) runs only on a branch for its path, so
+    /// the API's requests do not pay for it.</remarks>
+    public static IApplicationBuilder UseSwaggerUiBranch(this IApplicationBuilder app, Action<SwaggerUIOptions> configure) =>
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(SwaggerUiPath), swagger => swagger.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = SwaggerUiPath.TrimStart('/');
+            options.EnablePersistAuthorization();
+            configure(options);
+        }));
 
     /// <summary>
     /// A Swagger UI plugin (Swashbuckle evaluates each <c>Plugins</c> entry as a JavaScript expression) that authorizes the
