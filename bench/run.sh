@@ -15,8 +15,9 @@
 #
 # Settings (environment): BENCH_CONNECTIONS (32; BENCH_SIGNIN_CONNECTIONS 4), BENCH_THREADS (2), BENCH_DURATION and
 # BENCH_WARMUP (seconds per scenario: 30 and 15 full, 8 and 5 quick; the JIT keeps tiering the request path for several
-# seconds), BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it before a
-# full run; 300, none in quick runs), BENCH_PORT_BASE (5100).
+# seconds), BENCH_ROUNDS (the interleaved rounds a compared scenario's time is split into: 5 full, 2 quick),
+# BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it before a full run;
+# 300, none in quick runs), BENCH_PORT_BASE (5100).
 #
 # Exit status: 0 every scenario ran without errors; 1 a scenario had errors (FAILED); 3 a scenario could not run.
 set -euo pipefail
@@ -32,7 +33,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --output) output="$2"; shift ;;
     --only) only=",$2,"; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
   esac
   shift
@@ -77,7 +78,8 @@ apt_install openssl openssl
 pids=()
 cleanup() {
   local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # Continued first: a process stopped by only_running would not act on SIGTERM, and the wait would never end.
+  for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -163,7 +165,7 @@ stop() {
   local name="$1" pid
   pid="$(eval echo "\$${name}_pid")"
   peak_mb[$name]=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
-  kill -TERM "$pid" 2>/dev/null || true
+  kill -CONT "$pid" 2>/dev/null || true; kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
 declare -A peak_mb
@@ -243,42 +245,105 @@ results="$raw/results.txt"   # fields separated by \037 (not tabs: empty fields 
 sep=$'\037'
 : >"$results"
 
-# measure NAME URL [METHOD] [BODY] [TOKEN] [CONNECTIONS]: preflight (must answer 2xx), warm-up, measured run.
-measure() {
-  local name="$1" url="$2" method="${3:-GET}" body="${4:-}" token="${5:-}" connections="${6:-$connections}"
-  local status
-  api "$method" "$url" "$body" "$token" >"$raw/$name.preflight"
+# --- measuring ---------------------------------------------------------------------------------------------------------
+# A scenario is defined once (define), then warmed up and measured in slices (slice), and reported from the sum of its
+# slices (record). The scenarios the targets compare with each other are measured in interleaved rounds (measure_rounds):
+# on this shared machine the speed of the same request drifts by ±15 % over tens of seconds, so a scenario measured
+# minutes after the one it is compared with would carry that drift into the ratio.
+declare -A scenario_url scenario_method scenario_body scenario_token scenario_connections
+define() { # define NAME URL [METHOD] [BODY] [TOKEN] [CONNECTIONS]
+  scenario_url[$1]="$2" scenario_method[$1]="${3:-GET}" scenario_body[$1]="${4:-}" scenario_token[$1]="${5:-}"
+  scenario_connections[$1]="${6:-$connections}"
+  : >"$raw/$1.slices"
+}
+wrk_run() { # wrk_run NAME SECONDS [wrk args...]: wrk's output on stdout
+  local name="$1" seconds="$2"; shift 2
+  local c="${scenario_connections[$name]}" t="$threads"; [ "$c" -lt "$t" ] && t="$c"   # wrk needs one connection per thread
+  env BENCH_METHOD="${scenario_method[$name]}" BENCH_BODY="${scenario_body[$name]}" BENCH_API_KEY="$api_key" \
+    BENCH_BEARER="${scenario_token[$name]}" wrk -t"$t" -c"$c" -d"${seconds}s" --timeout 10s "$@" -s bench/wrk/scenario.lua "${scenario_url[$name]}"
+}
+warm_up() { # warm_up NAME: preflight (must answer 2xx, else the scenario is reported NOT RUN and 1 returned), then load
+  local name="$1" status
+  api "${scenario_method[$name]}" "${scenario_url[$name]}" "${scenario_body[$name]}" "${scenario_token[$name]}" >"$raw/$name.preflight"
   status="$(cat "$raw/last-status")"
   if [[ "$status" != 2* ]]; then
-    printf '%s\037%s\037\037\037\037\037NOT RUN\037preflight answered HTTP %s\n' "$name" "$url" "$status" >>"$results"
+    printf '%s\037%s\037\037\037\037\037NOT RUN\037preflight answered HTTP %s\n' "$name" "${scenario_url[$name]}" "$status" >>"$results"
     log "$name: not run (preflight answered HTTP $status)"
-    return 0
+    return 1
   fi
-  local wrk_env=(BENCH_METHOD="$method" BENCH_BODY="$body" BENCH_API_KEY="$api_key" BENCH_BEARER="$token")
-  local threads="$threads"; [ "$connections" -lt "$threads" ] && threads="$connections"   # wrk needs one connection per thread
-  log "$name: warm-up ${warmup}s, then ${duration}s with $connections connections"
-  env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${warmup}s" --timeout 10s -s bench/wrk/scenario.lua "$url" >"$raw/$name.warmup.txt" 2>&1
-  local app0 infra0 app1 infra1 edge0 edge1
+  log "$name: warm-up ${warmup}s with ${scenario_connections[$name]} connections"
+  wrk_run "$name" "$warmup" >"$raw/$name.warmup.txt" 2>&1
+}
+slice() { # slice NAME SECONDS: one measured run, appended to $raw/NAME.slices as wrk's BENCH_RESULT fields and CPU ticks
+  local name="$1" seconds="$2" n app0 infra0 edge0 app1 infra1 edge1 pg_ticks line
+  n="$(wc -l <"$raw/$name.slices")"
   # shellcheck disable=SC2046
-  app0="$(sum_ticks $(serving_pids "$name"))"; infra0="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg0"
-  edge0="$(sum_ticks $(edge_pids "$name"))"
-  env "${wrk_env[@]}" wrk -t"$threads" -c"$connections" -d"${duration}s" --timeout 10s --latency -s bench/wrk/scenario.lua "$url" >"$raw/$name.txt" 2>&1
+  app0="$(sum_ticks $(serving_pids "$name"))"; infra0="$(sum_ticks $(shared_server_pids))"; edge0="$(sum_ticks $(edge_pids "$name"))"
+  pg_snapshot >"$raw/$name.pg0"
+  wrk_run "$name" "$seconds" --latency >"$raw/$name.$n.txt" 2>&1
   # shellcheck disable=SC2046
-  app1="$(sum_ticks $(serving_pids "$name"))"; infra1="$(sum_ticks $(shared_server_pids))"; pg_snapshot >"$raw/$name.pg1"
-  edge1="$(sum_ticks $(edge_pids "$name"))"
-  local line; line="$(grep '^BENCH_RESULT' "$raw/$name.txt")" || die "$name: wrk printed no result (see $raw/$name.txt)"
-  local pg_ticks; pg_ticks="$(awk 'NR == FNR { before[$1] = $2; next } { t += $2 - before[$1] } END { print t + 0 }' "$raw/$name.pg0" "$raw/$name.pg1")"
-  awk -v name="$name" -v app=$((app1 - app0)) -v pg="$pg_ticks" -v infra=$((infra1 - infra0)) -v edge=$((edge1 - edge0)) -v hz="$clk_tck" '{
-      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      n = v["requests"] > 0 ? v["requests"] : 1
-      printf "%s %.0f %.0f %.0f %.0f\n", name, app / hz * 1e6 / n, pg / hz * 1e6 / n, infra / hz * 1e6 / n, edge / hz * 1e6 / n }' <<<"$(grep '^BENCH_RESULT' "$raw/$name.txt")" >>"$raw/cpu.txt"
-  awk -v name="$name" -v url="$url" '{
-      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-      errors = v["connect"] + v["read"] + v["write"] + v["timeout"] + v["status"]
-      printf "%s\037%s\037%.0f\037%.2f\037%.2f\037%d\037%s\037", name, url, v["requests"] / (v["duration_us"] / 1e6), v["p50_us"] / 1000, v["p99_us"] / 1000, errors, errors ? "FAILED" : "OK"
-      if (errors) printf "non-2xx %d, connect %d, read %d, write %d, timeout %d", v["status"], v["connect"], v["read"], v["write"], v["timeout"]
-      printf "\n" }' <<<"$line" >>"$results"
+  app1="$(sum_ticks $(serving_pids "$name"))"; infra1="$(sum_ticks $(shared_server_pids))"; edge1="$(sum_ticks $(edge_pids "$name"))"
+  pg_snapshot >"$raw/$name.pg1"
+  line="$(grep '^BENCH_RESULT' "$raw/$name.$n.txt")" || die "$name: wrk printed no result (see $raw/$name.$n.txt)"
+  pg_ticks="$(awk 'NR == FNR { before[$1] = $2; next } { t += $2 - before[$1] } END { print t + 0 }' "$raw/$name.pg0" "$raw/$name.pg1")"
+  echo "${line#BENCH_RESULT } app=$((app1 - app0)) pg=$pg_ticks infra=$((infra1 - infra0)) edge=$((edge1 - edge0))" >>"$raw/$name.slices"
+}
+record() { # record NAME: the scenario's results line and CPU per request, from the sums of its slices
+  local name="$1"
+  # req/s and CPU per request over all slices; p50 the median of the slices' p50, p99 the highest slice's p99.
+  awk -v name="$name" -v url="${scenario_url[$name]}" -v hz="$clk_tck" -v cpu="$raw/cpu.txt" '{
+      for (i = 1; i <= NF; i++) { split($i, kv, "="); s[kv[1]] += kv[2]; if (kv[1] == "p50_us") p50[NR] = kv[2]; if (kv[1] == "p99_us" && kv[2] > p99) p99 = kv[2] }
+    } END {
+      n = NR
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && p50[j - 1] > p50[j]; j--) { t = p50[j]; p50[j] = p50[j - 1]; p50[j - 1] = t }
+      median = (n % 2) ? p50[(n + 1) / 2] : (p50[n / 2] + p50[n / 2 + 1]) / 2
+      r = s["requests"] > 0 ? s["requests"] : 1
+      printf "%s %.0f %.0f %.0f %.0f\n", name, s["app"] / hz * 1e6 / r, s["pg"] / hz * 1e6 / r, s["infra"] / hz * 1e6 / r, s["edge"] / hz * 1e6 / r >>cpu
+      errors = s["connect"] + s["read"] + s["write"] + s["timeout"] + s["status"]
+      printf "%s\037%s\037%.0f\037%.2f\037%.2f\037%d\037%s\037", name, url, s["requests"] / (s["duration_us"] / 1e6), median / 1000, p99 / 1000, errors, errors ? "FAILED" : "OK"
+      if (errors) printf "non-2xx %d, connect %d, read %d, write %d, timeout %d", s["status"], s["connect"], s["read"], s["write"], s["timeout"]
+      printf "\n" }' "$raw/$name.slices" >>"$results"
   tail -n 1 "$results" | awk -F"$sep" '{ printf "    %s req/s, p50 %s ms, p99 %s ms, errors %s\n", $3, $4, $5, $6 }' >&2
+}
+measure() { # measure NAME URL [METHOD] [BODY] [TOKEN] [CONNECTIONS]: defined, warmed up, measured in one run
+  define "$@"
+  warm_up "$1" || return 0
+  log "$1: ${duration}s"
+  slice "$1" "$duration"
+  record "$1"
+}
+
+# Interleaved rounds. Every process a round measures runs from its start, but only the scenario being measured has its
+# processes running: the others are stopped (SIGSTOP), so they take no CPU from it. Round 1 warms each scenario up just
+# before its first slice; later rounds run $settle s of unmeasured load before each slice.
+rounds="${BENCH_ROUNDS:-$([ "$quick" = 1 ] && echo 2 || echo 5)}" settle=2
+only_running() { # only_running PID...: continues these started processes and stops every other
+  local pid
+  for pid in "${pids[@]}"; do [[ " $* " == *" $pid "* ]] || kill -STOP "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do kill -CONT "$pid" 2>/dev/null || true; done
+}
+resume_all() { local pid; for pid in "${pids[@]}"; do kill -CONT "$pid" 2>/dev/null || true; done; }
+measure_rounds() { # measure_rounds NAME...: defined scenarios, each measured in $rounds slices of duration/rounds seconds
+  local seconds=$(( (duration + rounds - 1) / rounds )) round name
+  local -A skipped=()
+  log "${rounds} interleaved rounds of ${seconds}s per scenario: $*"
+  for round in $(seq 1 "$rounds"); do
+    for name in "$@"; do
+      [ -n "${skipped[$name]:-}" ] && continue
+      # shellcheck disable=SC2046
+      only_running $(serving_pids "$name")
+      if [ "$round" = 1 ]; then
+        warm_up "$name" || { skipped[$name]=1; continue; }
+      else
+        # Continued after the other scenarios' slices: its timers catch up and the CPU caches refill under unmeasured load.
+        wrk_run "$name" "$settle" >/dev/null 2>&1
+      fi
+      slice "$name" "$seconds"
+    done
+    log "round $round of $rounds done"
+  done
+  resume_all
+  for name in "$@"; do [ -n "${skipped[$name]:-}" ] || record "$name"; done
 }
 # CPU used per request, from /proc (utime + stime): more stable than req/s on a shared machine, since other work on
 # the cores slows a scenario down without adding to its CPU time.
@@ -302,27 +367,33 @@ shared_server_pids() { pgrep -x redis-server; pgrep -x nats-server; }
 
 not_run() { printf '%s\037%s\037\037\037\037\037NOT RUN\037%s\n' "$1" "$2" "$3" >>"$results"; log "$1: not run ($3)"; }
 
-blog_scenarios() { # blog_scenarios PREFIX BLOG_BASE AUTH_BASE
-  local prefix="$1" blog="$2" auth="$3"
+compared=()   # the scenarios measured in interleaved rounds, in this order
+define_blog_scenarios() { # define_blog_scenarios PREFIX BLOG_BASE TOKEN
+  local prefix="$1" blog="$2" token="$3" s
   if [ "$blog_module" = 1 ]; then
-    measure "$prefix-blog-id" "$blog/blog/id/$blog_id"
-    measure "$prefix-blog-latest" "$blog/blog/list/latest?page=1&limit=10"
-    measure "$prefix-drafts" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$author_token"
+    define "$prefix-blog-id" "$blog/blog/id/$blog_id"
+    define "$prefix-blog-latest" "$blog/blog/list/latest?page=1&limit=10"
+    define "$prefix-drafts" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$token"
     # The same with one connection: latency without queueing, so the split's added hop shows on its own.
-    measure "$prefix-drafts-1conn" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$author_token" 1
+    define "$prefix-drafts-1conn" "$blog/blog/author/drafts?page=1&limit=10" GET "" "$token" 1
+    compared+=("$prefix-blog-id" "$prefix-blog-latest" "$prefix-drafts" "$prefix-drafts-1conn")
   else
     for s in blog-id blog-latest drafts drafts-1conn; do not_run "$prefix-$s" "$blog" "the Blog module's routes are not on this branch yet"; done
   fi
-  # Last: every sign-in adds a session row.
-  measure "$prefix-signin" "$auth/auth/signin/basic" POST "{\"email\":\"$author_email\",\"password\":\"$author_password\"}" "" "$signin_connections"
+}
+signin_scenario() { # signin_scenario PREFIX AUTH_BASE: after the rounds, since every sign-in adds a session row
+  # shellcheck disable=SC2046
+  only_running $(serving_pids "$1-signin")
+  measure "$1-signin" "$2/auth/signin/basic" POST "{\"email\":\"$author_email\",\"password\":\"$author_password\"}" "" "$signin_connections"
+  resume_all
 }
 
 if runs floor; then
   log "floor on :$floor_port"
   start floor "$floor_port" env ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning \
     ASPNETCORE_URLS="http://127.0.0.1:$floor_port" dotnet "$floor_dll"
-  measure floor "http://127.0.0.1:$floor_port/floor"
-  stop floor
+  define floor "http://127.0.0.1:$floor_port/floor"
+  compared+=(floor)
 fi
 
 # The monolith also prepares the data (user, blogs, tokens) every later part uses, so it starts whenever one runs.
@@ -330,19 +401,32 @@ if runs monolith || runs split || runs gateway; then
   log "monolith on :$monolith_port"
   start monolith "$monolith_port" host monolith "$monolith_port"
   prepare_data "http://127.0.0.1:$monolith_port"
-  runs monolith && blog_scenarios monolith "http://127.0.0.1:$monolith_port" "http://127.0.0.1:$monolith_port"
-  stop monolith
+  runs monolith && define_blog_scenarios monolith "http://127.0.0.1:$monolith_port" "$author_token"
 fi
 
+split_started=0
 if ! runs split && ! runs gateway; then
   :
 elif [ "$has_nats" = 1 ]; then
   log "split: auth on :$auth_port, blog on :$blog_port, over NATS"
   start auth "$auth_port" host auth "$auth_port" Bus__Transport=Nats
   start blog "$blog_port" host blog "$blog_port" Bus__Transport=Nats
-  # Same databases and key as the monolith: its user, blogs and tokens stay valid. A fresh token for this topology.
-  author_token="$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
-  runs split && blog_scenarios split "http://127.0.0.1:$blog_port" "http://127.0.0.1:$auth_port"
+  split_started=1
+  # Same databases and key as the monolith: its user, blogs and tokens stay valid. A token of this topology's own.
+  runs split && define_blog_scenarios split "http://127.0.0.1:$blog_port" "$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
+else
+  for s in blog-id blog-latest drafts drafts-1conn signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
+fi
+
+[ "${#compared[@]}" -gt 0 ] && measure_rounds "${compared[@]}"
+runs floor && stop floor
+if runs monolith || runs split || runs gateway; then
+  runs monolith && signin_scenario monolith "http://127.0.0.1:$monolith_port"
+  stop monolith
+fi
+
+if [ "$split_started" = 1 ]; then
+  runs split && signin_scenario split "http://127.0.0.1:$auth_port"
   if runs gateway; then
     # A second blog instance and the gateway in front of all three, as scripts/run-split.sh --instances runs them: the
     # drafts request balanced over both blog processes, beside the direct split row; the gateway's own CPU per request
@@ -369,8 +453,6 @@ elif [ "$has_nats" = 1 ]; then
   fi
   stop blog
   stop auth
-else
-  for s in blog-id blog-latest drafts drafts-1conn signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
 fi
 
 : >"$raw/bus.md"
@@ -410,7 +492,7 @@ judge_ratio() { local p; p="$(pct "$1")"; [ -z "$p" ] && { echo "scenario not ru
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit: $commit"
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, shared with other work"
   echo "- load average (1, 5, 15 min): $load_before before, $load_after after"
-  echo "- load: wrk 4.1.0, $threads threads, $connections connections ($signin_connections for sign-in), ${warmup} s warm-up then ${duration} s per scenario, on loopback; servers in Release, ASPNETCORE_ENVIRONMENT=Production, logs at Warning, Redis cache, PostgreSQL $(psql_admin -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1), nats-server $(nats-server --version 2>/dev/null | awk '{print $NF}'), .NET $(dotnet --version)"
+  echo "- load: wrk 4.1.0, $threads threads, $connections connections ($signin_connections for sign-in), ${warmup} s warm-up then ${duration} s per scenario (floor, blog reads and drafts in $rounds interleaved rounds, with only the measured topology running), on loopback; servers in Release, ASPNETCORE_ENVIRONMENT=Production, logs at Warning, Redis cache, PostgreSQL $(psql_admin -d postgres -tAc 'SHOW server_version' | cut -d' ' -f1), nats-server $(nats-server --version 2>/dev/null | awk '{print $NF}'), .NET $(dotnet --version)"
   echo
   echo "| scenario | req/s | p50 ms | p99 ms | errors | % of floor req/s | app CPU µs/req | PostgreSQL CPU µs/req | Redis+NATS CPU µs/req | peak working set MB | result |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
