@@ -7,7 +7,7 @@
 # then times IModuleBus request-reply (bench/BusRoundTrip). Every figure is reported next to the floor measured in the
 # same run, so the ratios hold on a noisy shared machine.
 #
-#   bench/run.sh            full run (about 12 minutes): writes bench/results/latest.md
+#   bench/run.sh            full run (about 14 minutes): writes bench/results/latest.md
 #   bench/run.sh --quick    short run (under 5 minutes): writes bench/results/raw/quick.md (git-ignored)
 #   bench/run.sh --output FILE   write the table there instead
 #   bench/run.sh --only LIST     only these parts, comma-separated: floor, monolith, split, gateway, bus (writes
@@ -413,7 +413,8 @@ elif [ "$has_nats" = 1 ]; then
   start blog "$blog_port" host blog "$blog_port" Bus__Transport=Nats
   split_started=1
   # Same databases and key as the monolith: its user, blogs and tokens stay valid. A token of this topology's own.
-  runs split && define_blog_scenarios split "http://127.0.0.1:$blog_port" "$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
+  split_token="$(sign_in "http://127.0.0.1:$auth_port" "$author_email" "$author_password")"
+  runs split && define_blog_scenarios split "http://127.0.0.1:$blog_port" "$split_token"
 else
   for s in blog-id blog-latest drafts drafts-1conn signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
 fi
