@@ -313,8 +313,8 @@ measure() { # measure NAME URL [METHOD] [BODY] [TOKEN] [CONNECTIONS]: defined, w
   record "$1"
 }
 
-# Interleaved rounds. Every process a round measures runs from its start, but only the scenario being measured has its
-# processes running: the others are stopped (SIGSTOP), so they take no CPU from it. Round 1 warms each scenario up just
+# Interleaved rounds. All the processes the rounds measure are started first; while a slice runs, only the processes of
+# its own scenario run, and every other started process is stopped (SIGSTOP), so it takes no CPU from them. Round 1 warms each scenario up just
 # before its first slice; later rounds run $settle s of unmeasured load before each slice.
 rounds="${BENCH_ROUNDS:-$([ "$quick" = 1 ] && echo 2 || echo 5)}" settle=2
 only_running() { # only_running PID...: continues these started processes and stops every other
