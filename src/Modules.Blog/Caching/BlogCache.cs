@@ -21,7 +21,8 @@ internal sealed class BlogCacheOptions
 
     /// <summary><c>Blog:Cache:GenerationMemoryDuration</c>: how long an instance keeps a generation in its memory before
     /// asking Redis again. The backplane evicts it at once on a change; this bounds how long an instance that missed the
-    /// backplane's message (Redis partitioned away from it) can serve views of an old generation. Default 30 s.</summary>
+    /// backplane's message (Redis partitioned away from it) can serve views of an old generation. Default 30 s. Not used
+    /// without Redis, where the memory is the generation's only copy.</summary>
     public TimeSpan GenerationMemoryDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 
@@ -80,12 +81,12 @@ internal sealed class BlogCache(
     // Each starts from the cache's defaults, which carry the Redis timeouts (AddCoherentCache).
     /// <summary>Generations outlive the views they name in Redis; an idle one is simply recreated with a new token.</summary>
     private readonly FusionCacheEntryOptions _generationEntry = cache.CreateEntryOptions(
-        entry => entry.SetMemoryCacheDuration(options.Value.GenerationMemoryDuration), TimeSpan.FromDays(1));
+        entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1));
     private readonly FusionCacheEntryOptions _publicBlogEntry = cache.CreateEntryOptions(duration: options.Value.PublicBlogDuration);
     private readonly FusionCacheEntryOptions _similarEntry = cache.CreateEntryOptions(duration: options.Value.SimilarBlogsDuration);
     /// <summary>The outbox's writes wait for Redis and the backplane and throw what they can, so a failure retries.</summary>
     private readonly FusionCacheEntryOptions _deliveredGenerationEntry = Strict(cache.CreateEntryOptions(
-        entry => entry.SetMemoryCacheDuration(options.Value.GenerationMemoryDuration), TimeSpan.FromDays(1)));
+        entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1)));
     /// <summary>A remove that leaves Redis alone: this memory and, through the backplane, every other instance's.</summary>
     private readonly FusionCacheEntryOptions _memoriesOnlyEntry = Strict(cache.CreateEntryOptions(entry => entry.SkipDistributedCacheWrite = true));
     /// <summary>A read of what Redis holds, past this instance's memory.</summary>
@@ -180,6 +181,17 @@ internal sealed class BlogCache(
     {
         IEnumerable<string> keys = [IdGeneration(ObjectId.Parse(change.BlogId)), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
         return change.PublicListsAffected ? keys.Append(SimilarGeneration) : keys;
+    }
+
+    /// <summary>
+    /// With Redis, an instance keeps a generation in memory for <see cref="BlogCacheOptions.GenerationMemoryDuration"/>
+    /// and then reads it again from Redis, where it is unchanged unless a change moved it. Without Redis the memory is the
+    /// only copy: expiring it there would start a new generation, so every view of the key would miss that often for no
+    /// change at all; it lives as long as the generation itself.
+    /// </summary>
+    private static void KeepInMemoryFor(FusionCacheEntryOptions entry, IFusionCache cache, BlogCacheOptions options)
+    {
+        if (cache.HasDistributedCache) entry.SetMemoryCacheDuration(options.GenerationMemoryDuration);
     }
 
     private static FusionCacheEntryOptions Strict(FusionCacheEntryOptions entry)
