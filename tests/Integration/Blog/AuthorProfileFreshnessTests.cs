@@ -37,8 +37,9 @@ public sealed class AuthorProfileFreshnessTests(TwoInstancesOnOneRedisTopology t
     [InlineData("a-change-not-known-yet")]
     public async Task A_user_changed_event_refreshes_the_cached_views_of_the_authors_blogs_on_every_instance(string change)
     {
-        var cast = await BlogCast.CreateAsync(topology);
+        var cast = await SettledCache.CreateCastAsync(topology);
         var blog = await topology.CreatePublishedAsync(cast);
+        await topology.BlogOutboxDeliveredAsync();
         string[] paths = [$"/blog/id/{blog.Id}", $"/blog/slug/{blog.Slug}"];
         var clients = new[] { topology.Blog, topology.Second };
         foreach (var client in clients)

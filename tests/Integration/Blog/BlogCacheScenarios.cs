@@ -30,13 +30,15 @@ public abstract class BlogCacheScenarios(Topology topology)
         (await Blog.GetEnvelopeAsync($"/blog/list/similar/id/{source.Id}")).ShouldSucceed().Data.EnumerateArray()
         .ToDictionary(b => b.GetBlogId(), b => b.GetProperty("title").GetString()!);
 
-    /// <summary>Two published blogs whose titles share a word no other blog has, so each is in the other's similar list.</summary>
+    /// <summary>Two published blogs whose titles share a word no other blog has, so each is in the other's similar list;
+    /// returns once nothing the setup did can still evict their views (<see cref="SettledCache"/>).</summary>
     private async Task<(BlogCast Cast, TestBlog Blog, TestBlog Neighbour)> TwoSimilarBlogsAsync()
     {
-        var cast = await BlogCast.CreateAsync(topology);
+        var cast = await SettledCache.CreateCastAsync(topology);
         var word = BlogSteps.UniqueWord();
         var neighbour = await topology.CreatePublishedAsync(cast, BlogSteps.CreateBody(title: $"Neighbour on {word}"));
         var blog = await topology.CreatePublishedAsync(cast, BlogSteps.CreateBody(title: $"Original on {word}"));
+        await topology.BlogOutboxDeliveredAsync();
         return (cast, blog, neighbour);
     }
 

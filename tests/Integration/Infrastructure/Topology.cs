@@ -15,6 +15,10 @@ public abstract class Topology : IAsyncLifetime
     /// <summary>Serves <c>/blog/...</c> (the same host as <see cref="AuthHost"/> in the monolith).</summary>
     public abstract GoMicroHostFactory BlogHost { get; }
 
+    /// <summary>Every host that runs the Blog module: <see cref="BlogHost"/>, and the other instances of a scaled-out
+    /// topology.</summary>
+    public virtual IReadOnlyList<GoMicroHostFactory> BlogHosts => [BlogHost];
+
     /// <summary>The Auth module's database.</summary>
     public TestDatabase AuthDatabase { get; private set; } = null!;
 

@@ -81,7 +81,7 @@ public class ScaledOutTopology : SplitTopology
     public IReadOnlyList<GoMicroHostFactory> AuthHosts => _auth;
 
     /// <summary>Both blog processes.</summary>
-    public IReadOnlyList<GoMicroHostFactory> BlogHosts => _blog;
+    public override IReadOnlyList<GoMicroHostFactory> BlogHosts => _blog;
 
     /// <inheritdoc />
     protected override async Task StartHostsAsync()

@@ -113,8 +113,9 @@ public sealed class ScaledOutCacheTests(ScaledOutOnRedisTopology topology, ITest
     /// <paramref name="test"/> with the cast, the view's path and one client per blog process.</summary>
     private async Task WithAPublishedBlogSeenByBothAsync(Func<BlogCast, string, HttpClient[], Task> test)
     {
-        var cast = await BlogCast.CreateAsync(topology);
+        var cast = await SettledCache.CreateCastAsync(topology);
         var blog = await topology.CreatePublishedAsync(cast);
+        await topology.BlogOutboxDeliveredAsync();
         var path = $"/blog/slug/{blog.Slug}";
         var clients = topology.BlogHosts.Select(h => h.CreateClient()).ToArray();
         try
