@@ -6,6 +6,7 @@ using GoMicro.Modules.Blog.Import;
 using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
+using GoMicro.Modules.Blog.Requests;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Caching;
 using GoMicro.Shared.Persistence;
@@ -14,9 +15,11 @@ using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
 using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -69,6 +72,7 @@ public sealed class BlogModule : IModule
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
         services.AddScoped<IAdminCommand, ImportBlogsCommand>();
+        services.Configure<OpenApiOptions>(OpenApiSetup.DocumentName, o => o.AddSchemaTransformer(BlogIds.DescribeObjectIds));
     }
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GoMicro.Shared.Web.Validation;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using MongoDB.Bson;
 
@@ -47,6 +48,17 @@ internal static class BlogIds
         schema.MinLength = Length;
         schema.MaxLength = Length;
         schema.Properties?.Clear();
+    }
+
+    /// <summary>
+    /// A schema transformer for the OpenAPI document: every <see cref="ObjectId"/> the API writes (a view's <c>_id</c>)
+    /// is its 24 hex digits (<see cref="BlogIdJsonConverter"/>), which the generator cannot see through a converter and
+    /// would otherwise describe as the struct's properties, so a generated client could not read a single blog.
+    /// </summary>
+    public static Task DescribeObjectIds(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken _)
+    {
+        if (context.JsonTypeInfo.Type == typeof(ObjectId)) Describe(schema);
+        return Task.CompletedTask;
     }
 }
 

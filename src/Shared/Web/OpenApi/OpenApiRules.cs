@@ -43,6 +43,29 @@ internal static class OpenApiRules
             ? parameter.ParameterInfo
             : null;
 
+    /// <summary>
+    /// The API writes JSON without null properties (<c>DefaultIgnoreCondition = WhenWritingNull</c>, as the reference's
+    /// <c>omitempty</c>): a property that can be null is absent instead, so it is never <c>required</c>, whatever the
+    /// generator inferred from a constructor parameter. Runs over the finished document's component schemas.
+    /// </summary>
+    public static Task NullablePropertiesAreOptional(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken _)
+    {
+        foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            if (schema.Required is not { Count: > 0 } required || schema.Properties is null) continue;
+            foreach (var (name, property) in schema.Properties)
+                if (MayBeNull(property)) required.Remove(name);
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A schema that admits null: its type includes null, one of its alternatives is null, or it says nothing of
+    /// its type (any value). A reference to a component is never one: nullable references are wrapped in a <c>oneOf</c>.</summary>
+    private static bool MayBeNull(IOpenApiSchema schema) => schema is not OpenApiSchemaReference && (
+        schema.Type is { } type ? type.HasFlag(JsonSchemaType.Null)
+        : schema.OneOf is { Count: > 0 } oneOf ? oneOf.Any(o => o is not OpenApiSchemaReference && o.Type == JsonSchemaType.Null)
+        : schema.AnyOf is not { Count: > 0 } && schema.AllOf is not { Count: > 0 });
+
     /// <summary>The error envelope: <c>{ code: "10001", status, message }</c>.</summary>
     public static OpenApiSchema ErrorEnvelopeSchema() => new()
     {
@@ -88,6 +111,12 @@ internal static class OpenApiRules
 
         operation.Responses ??= new OpenApiResponses();
         var envelope = new OpenApiSchemaReference(ErrorEnvelope, context.Document);
+        // An endpoint that declares an error status with its own result type (TypedResults.NotFound(ApiResponse...)) still
+        // answers the error envelope: code 10001, no data.
+        foreach (var (key, declared) in operation.Responses)
+            if (int.TryParse(key, out var status) && status >= 400 && declared is OpenApiResponse { Content: { } content }
+                && content.TryGetValue("application/json", out var json))
+                json.Schema = envelope;
         foreach (var (status, text) in statuses)
         {
             var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);

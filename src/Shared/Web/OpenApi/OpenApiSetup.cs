@@ -19,10 +19,14 @@ public static class OpenApiSetup
     /// <summary>The development API key (<see cref="DevelopmentSeed.ApiKey"/>) that Swagger UI sends in Development.</summary>
     public const string DevelopmentApiKey = DevelopmentSeed.ApiKey;
 
+    /// <summary>The document's name (<c>/openapi/v1.json</c>): modules add schema transformers of their own to its
+    /// <see cref="Microsoft.AspNetCore.OpenApi.OpenApiOptions"/>, named so.</summary>
+    public const string DocumentName = "v1";
+
     /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata, each
     /// operation's 4xx answers and each field's validation rules (<see cref="OpenApiRules"/>).</summary>
     public static IServiceCollection AddApiDocument(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
+        services.AddOpenApi(DocumentName, options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
@@ -57,6 +61,7 @@ public static class OpenApiSetup
             });
             options.AddOperationTransformer(OpenApiRules.AddErrorResponses);
             options.AddSchemaTransformer(OpenApiRules.ApplyFieldRules);
+            options.AddDocumentTransformer(OpenApiRules.NullablePropertiesAreOptional);
         });
 
     /// <summary>Swagger UI's path, <c>/swagger</c>.</summary>
