@@ -385,5 +385,5 @@ public abstract class AuthApiScenarios(Topology topology)
     }
 }
 
-/// <summary>The Auth scenarios against the monolith.</summary>
-public sealed class AuthApiOnMonolith(MonolithTopology topology) : AuthApiScenarios(topology), IClassFixture<MonolithTopology>;
+/// <summary>The Auth scenarios against the monolith, every answer checked against its OpenAPI document.</summary>
+public sealed class AuthApiOnMonolith(DocumentedMonolithTopology topology) : AuthApiScenarios(topology), IClassFixture<DocumentedMonolithTopology>;

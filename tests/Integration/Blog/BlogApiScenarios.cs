@@ -771,8 +771,8 @@ public abstract class BlogApiScenarios(Topology topology)
     }
 }
 
-/// <summary>The Blog scenarios against the monolith with the in-memory cache.</summary>
-public sealed class BlogApiOnMonolith(MonolithTopology topology) : BlogApiScenarios(topology), IClassFixture<MonolithTopology>;
+/// <summary>The Blog scenarios against the monolith with the in-memory cache, every answer checked against its OpenAPI document.</summary>
+public sealed class BlogApiOnMonolith(DocumentedMonolithTopology topology) : BlogApiScenarios(topology), IClassFixture<DocumentedMonolithTopology>;
 
 /// <summary>The Blog scenarios against the monolith with Redis as the cache.</summary>
 public sealed class BlogApiOnMonolithWithRedis(MonolithWithRedisTopology topology) : BlogApiScenarios(topology), IClassFixture<MonolithWithRedisTopology>;
