@@ -18,7 +18,8 @@ public static class GoMicroApplication
     /// <param name="args">The host's command line (configuration only, no admin command words).</param>
     /// <param name="consoleMinimumLevel">When set, the console shows nothing below this level whatever the configuration
     /// says (admin commands: <see cref="LogLevel.Warning"/>, see <see cref="Invocation.ConsoleMinimumLevel"/>).</param>
-    /// <exception cref="StartupException">Unknown role, or a bus subject that no transport can reach.</exception>
+    /// <exception cref="StartupException">Unknown role, a bus subject that no transport can reach, or an invalid setting
+    /// (every options class is validated here).</exception>
     public static WebApplication Build(string[] args, LogLevel? consoleMinimumLevel = null)
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -62,6 +63,8 @@ public static class GoMicroApplication
             module.AddServices(builder.Services, builder.Configuration, builder.Environment);
 
         var app = builder.Build();
+        // Every options class, validated before anything resolves it (the host itself would only at StartAsync).
+        ConfigurationFaults.ValidateOptions(app.Services, app.Configuration);
         app.UseWebConventions();
         var registry = app.Services.GetRequiredService<BusHandlerRegistry>();
         foreach (var module in modules)
@@ -85,6 +88,7 @@ public static class GoMicroApplication
         // The gateway's server and proxy spans start the trace the instances continue (YARP forwards traceparent).
         builder.Services.AddObservability(builder.Configuration, Gateway.GatewayApplication.Role);
         var app = builder.Build();
+        ConfigurationFaults.ValidateOptions(app.Services, app.Configuration);
         Gateway.GatewayApplication.UsePipeline(app);
         app.Logger.LogInformation("GoMicro.NET starting as role gateway: routes and clusters from the ReverseProxy section, API keys checked at the edge");
         return app;
@@ -125,11 +129,23 @@ public static class GoMicroApplication
 
     /// <summary>Applies migrations (<c>Database:MigrateOnStartup</c>, default true) for every active module; Program runs
     /// this before the server takes requests, so no request meets an old schema.</summary>
+    /// <exception cref="StartupException">A database refused the login or could not be reached
+    /// (<see cref="ExitCodes.DependencyUnavailable"/>); the message names its connection string.</exception>
     public static async Task MigrateDatabasesAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        if (!services.GetRequiredService<IConfiguration>().GetValue("Database:MigrateOnStartup", true)) return;
+        var configuration = services.GetRequiredService<IConfiguration>();
+        if (!configuration.GetValue("Database:MigrateOnStartup", true)) return;
         foreach (var database in services.GetServices<IModuleDatabase>())
-            await database.MigrateAsync(cancellationToken);
+        {
+            try
+            {
+                await database.MigrateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (DatabaseFaults.Find(ex) is { } fault)
+            {
+                throw DatabaseFaults.For(database, fault, configuration);
+            }
+        }
     }
 
     /// <summary>

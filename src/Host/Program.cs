@@ -11,13 +11,24 @@ try
 catch (StartupException ex)
 {
     await Console.Error.WriteLineAsync($"error: {ex.Message}");
-    return 2;
+    return ex.ExitCode;
 }
 
-if (invocation.Command is { } command)
-    return await AdminCommandRunner.RunAsync(app, command, Console.Out);
+try
+{
+    if (invocation.Command is { } command)
+        return await AdminCommandRunner.RunAsync(app, command, Console.Out);
+    await GoMicroApplication.MigrateDatabasesAsync(app.Services);
+}
+catch (StartupException ex)
+{
+    // One line naming the setting to fix; the fault behind it only when asked for (--verbose, or Debug logging).
+    app.Logger.LogDebug(ex.InnerException, "Start-up stopped: {Reason}", ex.Message);
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    if (invocation.Verbose && ex.InnerException is { } fault) await Console.Error.WriteLineAsync(fault.ToString());
+    return ex.ExitCode;
+}
 
-await GoMicroApplication.MigrateDatabasesAsync(app.Services);
 await app.StartAsync();
 try
 {
@@ -30,7 +41,7 @@ catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCanc
 }
 await app.WaitForShutdownAsync();
 await app.DisposeAsync();
-return 0;
+return ExitCodes.Success;
 
 /// <summary>The entry point; public so integration tests can host it with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
 public partial class Program;

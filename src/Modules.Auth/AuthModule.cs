@@ -59,7 +59,7 @@ public sealed class AuthModule : IModule
         services.AddOutbox<AuthDbContext>(configuration);
         services.AddHealthChecks().AddDbContextCheck<AuthDbContext>("auth-database", tags: [HealthEndpoints.ReadyTag]);
 
-        services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName));
+        services.AddOptions<JwtOptions>().Bind(configuration.GetSection(JwtOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeys>();
         services.AddSingleton<JwtTokenService>();
@@ -74,9 +74,7 @@ public sealed class AuthModule : IModule
         services.AddSingleton<IPasswordHasher<UserAccount>, ReferencePasswordHasher>();
         services.AddSingleton<WrongPasswordThrottle>();
         services.AddOptions<AuthSessionOptions>().Bind(configuration.GetSection(AuthSessionOptions.SectionName))
-            .Validate(o => o.MaxPerUser >= 0 && o.PurgeInterval > TimeSpan.Zero && o.PurgeBatchSize > 0,
-                "Auth:Sessions:MaxPerUser must be 0 (no bound) or more, PurgeInterval longer than zero and PurgeBatchSize at least 1")
-            .ValidateOnStart();
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Sessions>();
         services.AddSingleton<ExpiredSessionPurge>();
         services.AddHostedService(provider => provider.GetRequiredService<ExpiredSessionPurge>());

@@ -63,7 +63,7 @@ public sealed class BlogModule : IModule
         services.AddHealthChecks().AddDbContextCheck<BlogDbContext>("blog-database", tags: [HealthEndpoints.ReadyTag]);
 
         services.AddCoherentCache(configuration, HealthEndpoints.ReadyTag);
-        services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName));
+        services.AddOptions<BlogCacheOptions>().Bind(configuration.GetSection(BlogCacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BlogCache>();
         services.AddOutbox<BlogDbContext>(configuration);

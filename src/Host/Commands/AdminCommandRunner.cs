@@ -7,6 +7,7 @@ public static class AdminCommandRunner
 {
     /// <summary>Finds the command whose <see cref="IAdminCommand.Name"/> matches the most leading words and runs it.</summary>
     /// <returns>The exit code: the command's own, or 1 for an unknown command (after printing the list).</returns>
+    /// <exception cref="StartupException">The command met a database it cannot use (<see cref="ExitCodes.DependencyUnavailable"/>).</exception>
     public static async Task<int> RunAsync(WebApplication app, string[] words, TextWriter output)
     {
         using var cancellation = new CancellationTokenSource();
@@ -25,6 +26,13 @@ public static class AdminCommandRunner
             foreach (var c in commands.OrderBy(c => c.Name)) await output.WriteLineAsync($"  {c.Usage}");
             return words is ["help", ..] ? 0 : 1;
         }
-        return await command.Command.RunAsync(words[command.Words.Length..], output, cancellation.Token);
+        try
+        {
+            return await command.Command.RunAsync(words[command.Words.Length..], output, cancellation.Token);
+        }
+        catch (Exception ex) when (DatabaseFaults.Find(ex) is { } fault)
+        {
+            throw DatabaseFaults.For(scope.ServiceProvider.GetServices<IModuleDatabase>(), fault, app.Configuration);
+        }
     }
 }

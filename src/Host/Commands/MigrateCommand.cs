@@ -3,7 +3,7 @@ using GoMicro.Shared.Web.Modularity;
 namespace GoMicro.Host.Commands;
 
 /// <summary><c>migrate</c>: applies pending migrations of every module the role runs (the monolith: all databases).</summary>
-internal sealed class MigrateCommand(IEnumerable<IModuleDatabase> databases) : IAdminCommand
+internal sealed class MigrateCommand(IEnumerable<IModuleDatabase> databases, IConfiguration configuration) : IAdminCommand
 {
     public string Name => "migrate";
     public string Usage => "migrate                          apply pending database migrations of the role's modules";
@@ -17,7 +17,14 @@ internal sealed class MigrateCommand(IEnumerable<IModuleDatabase> databases) : I
         }
         foreach (var database in databases)
         {
-            await database.MigrateAsync(cancellationToken);
+            try
+            {
+                await database.MigrateAsync(cancellationToken);
+            }
+            catch (Exception ex) when (DatabaseFaults.Find(ex) is { } fault)
+            {
+                throw DatabaseFaults.For(database, fault, configuration);
+            }
             await output.WriteLineAsync($"{database.Module}: database is up to date");
         }
         return 0;

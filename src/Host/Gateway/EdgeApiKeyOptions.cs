@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GoMicro.Host.Gateway;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed class EdgeApiKeyOptions
 
     /// <summary>How long a positive answer is trusted (the plugin's <c>cache_ttl</c>, 60 s); also the longest a deactivated
     /// key keeps working through the gateway. Negative answers are never cached, so a new key works at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Exact request paths that need no key (the plugin's <c>public_paths</c>): the module health paths, which
@@ -24,5 +27,6 @@ public sealed class EdgeApiKeyOptions
     public IList<string> PublicPaths { get; set; } = [];
 
     /// <summary>Bound on one verification call (the plugin's <c>timeout</c>, 2 s); past it the next instance is asked.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -33,8 +33,8 @@ public static class GatewayApplication
         services.AddReverseProxy().LoadFromConfig(configuration.GetSection("ReverseProxy"));
         // A short window, so an instance that stops answering is taken out after a few failures, not after 30% of a minute's traffic.
         services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(configuration.GetSection("Gateway:PassiveHealth"));
-        services.AddOptions<EdgeApiKeyOptions>().Bind(configuration.GetSection(EdgeApiKeyOptions.SectionName));
-        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName));
+        services.AddOptions<EdgeApiKeyOptions>().Bind(configuration.GetSection(EdgeApiKeyOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<GatewayOptions>().Bind(configuration.GetSection(GatewayOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddMemoryCache();
         // Redirects would point the client at an instance the gateway hides.
         services.AddHttpClient(EdgeApiKeyMiddleware.ClientName).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });

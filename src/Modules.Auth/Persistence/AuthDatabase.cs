@@ -13,6 +13,8 @@ internal sealed class AuthDatabase(IServiceScopeFactory scopes, IPasswordHasher<
 {
     public override string Module => "auth";
 
+    public override string ConnectionStringName => "Auth";
+
     /// <summary>"AUTH" in ASCII; distinct from the Blog database's key in case both live on one server.</summary>
     protected override long MigrationLockKey => 0x41555448;
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GoMicro.Modules.Auth.Security;
 
 /// <summary>Token settings bound from <c>Auth:Jwt</c>.</summary>
@@ -7,9 +9,11 @@ internal sealed class JwtOptions
     public const string SectionName = "Auth:Jwt";
 
     /// <summary><c>iss</c> claim written and required.</summary>
+    [Required(AllowEmptyStrings = false)]
     public string Issuer { get; set; } = "gomicro";
 
     /// <summary><c>aud</c> claim written (one value) and required.</summary>
+    [Required(AllowEmptyStrings = false)]
     public string Audience { get; set; } = "gomicro";
 
     /// <summary>PEM file with the RSA private key (PKCS#1 or PKCS#8, 2048 bits or more) that signs new tokens. Required
@@ -21,9 +25,11 @@ internal sealed class JwtOptions
     public List<string> VerificationKeyPaths { get; set; } = [];
 
     /// <summary>Access token validity; the reference's default is 2 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromDays(2);
 
     /// <summary>Refresh token validity; the reference's default is 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Development only, when no signing key is set: folder (relative to the content root) where a private key
@@ -31,5 +37,6 @@ internal sealed class JwtOptions
     public string DevelopmentKeyFolder { get; set; } = ".keys";
 
     /// <summary>Tolerance for <c>nbf</c> and <c>exp</c> between machines' clocks.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Shared.Web.Envelope;
 using Microsoft.AspNetCore.Http.Json;
@@ -14,15 +15,18 @@ internal sealed class BlogCacheOptions
     public const string SectionName = "Blog:Cache";
 
     /// <summary><c>Blog:Cache:PublicBlogDuration</c>: how long a public blog stays cached by id and by slug. Default 10 minutes (the reference's).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan PublicBlogDuration { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary><c>Blog:Cache:SimilarBlogsDuration</c>: how long a similar-blogs list stays cached. Default 6 hours (the reference's).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan SimilarBlogsDuration { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary><c>Blog:Cache:GenerationMemoryDuration</c>: how long an instance keeps a generation in its memory before
     /// asking Redis again. The backplane evicts it at once on a change; this bounds how long an instance that missed the
     /// backplane's message (Redis partitioned away from it) can serve views of an old generation. Default 30 s. Not used
     /// without Redis, where the memory is the generation's only copy.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan GenerationMemoryDuration { get; set; } = TimeSpan.FromSeconds(30);
 }
 

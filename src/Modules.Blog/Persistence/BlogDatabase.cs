@@ -18,6 +18,8 @@ internal sealed class BlogDatabase(IServiceScopeFactory scopes, AuthorProfiles a
 
     public override string Module => "blog";
 
+    public override string ConnectionStringName => "Blog";
+
     /// <summary>"BLOG" in ASCII; distinct from the Auth database's key in case both live on one server.</summary>
     protected override long MigrationLockKey => 0x424C4F47;
 

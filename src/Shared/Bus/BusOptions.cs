@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GoMicro.Shared.Bus;
 
 /// <summary>Which transport carries the module bus.</summary>
@@ -20,6 +22,7 @@ public sealed class BusOptions
 
     /// <summary><c>Bus:RequestTimeout</c>: how long a request waits for its reply. Default 5 s; the reference waits 120 s,
     /// which holds an HTTP request for two minutes when a service is down.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>

@@ -14,7 +14,7 @@ public static class BusServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddModuleBus(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName));
+        services.AddOptions<BusOptions>().Bind(configuration.GetSection(BusOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddMetrics();
         services.TryAddSingleton<BusTelemetry>();
         services.TryAddSingleton<BusHandlerRegistry>();

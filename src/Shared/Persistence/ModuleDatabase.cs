@@ -19,6 +19,9 @@ public abstract class ModuleDatabase<TContext>(IServiceScopeFactory scopes, ILog
     /// <inheritdoc />
     public abstract string Module { get; }
 
+    /// <inheritdoc />
+    public abstract string ConnectionStringName { get; }
+
     /// <summary>Advisory lock key: any constant unique to the module's database (PostgreSQL <c>pg_advisory_lock(bigint)</c>).</summary>
     protected abstract long MigrationLockKey { get; }
 

@@ -66,8 +66,8 @@ public static class WebConventions
         services.AddForwardedClients(configuration);
         services.AddRateLimits(configuration);
 
-        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName));
-        services.AddOptions<AuthenticationCacheOptions>().Bind(configuration.GetSection(AuthenticationCacheOptions.SectionName));
+        services.AddOptions<ApiKeyOptions>().Bind(configuration.GetSection(ApiKeyOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AuthenticationCacheOptions>().Bind(configuration.GetSection(AuthenticationCacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<BusApiKeyValidator>();
         services.AddSingleton<IApiKeyValidator>(sp => sp.GetRequiredService<BusApiKeyValidator>());

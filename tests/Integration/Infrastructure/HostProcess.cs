@@ -63,18 +63,7 @@ public sealed class HostProcess : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         if (IsRunning) return;
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GoMicro.Host.dll")])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Configuration comes from the settings only, never from a variable the developer's shell happens to export.
-        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-        foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        var start = StartInfo(_settings, []);
         start.Environment["ASPNETCORE_URLS"] = Address;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"{_name} did not start");
         _process = process;
@@ -112,6 +101,51 @@ public sealed class HostProcess : IAsyncDisposable
             await Task.Delay(100);
         }
         throw new InvalidOperationException($"{_name} was not ready within two minutes:\n{OutputTail}");
+    }
+
+    /// <summary>
+    /// Runs the binary with <paramref name="arguments"/> (an admin command, or none for the web server on a free port)
+    /// until it exits, as an operator's shell would, and returns its exit code and what it wrote on each stream.
+    /// </summary>
+    /// <exception cref="TimeoutException">It had not exited after <paramref name="timeout"/> (it is killed).</exception>
+    public static async Task<(int ExitCode, string StandardOutput, string StandardError)> RunToExitAsync(
+        IReadOnlyDictionary<string, string?> settings, string[] arguments, TimeSpan timeout)
+    {
+        var start = StartInfo(settings, arguments);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}";
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("the binary did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the binary had not exited after {timeout.TotalSeconds:0} s: {await output}{await error}");
+        }
+        return (process.ExitCode, await output, await error);
+    }
+
+    /// <summary>The binary (<c>dotnet GoMicro.Host.dll</c>) with <paramref name="settings"/> as environment variables
+    /// (<c>A:B</c> as <c>A__B</c>), in the Testing environment, both streams redirected.</summary>
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string?> settings, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GoMicro.Host.dll"), .. arguments])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // Configuration comes from the settings only, never from a variable the developer's shell happens to export.
+        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        return start;
     }
 
     /// <summary>SIGKILL: the process ends at once, with no drain; connections to it break mid-request.</summary>

@@ -24,7 +24,7 @@ public static class OutboxServiceCollectionExtensions
     /// <typeparam name="TContext">A module DbContext whose model calls <see cref="OutboxModel.AddOutbox"/>.</typeparam>
     public static IServiceCollection AddOutbox<TContext>(this IServiceCollection services, IConfiguration configuration) where TContext : DbContext
     {
-        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName));
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection(OutboxOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<OutboxDispatcher<TContext>>();
         return services;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.Authentication;
@@ -20,6 +21,7 @@ public sealed class ApiKeyOptions
     /// <summary><c>ApiKey:CacheDuration</c>: how long a key found valid is trusted without asking the Auth module again.
     /// Default 1 minute. A deactivated key is refused sooner: the Auth module's <see cref="AuthEvents.ApiKeyChanged"/>
     /// evicts it, and while events cannot arrive cached answers are not used.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan CacheDuration { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary><c>ApiKey:Mode</c>: who checks <c>x-api-key</c>. <see cref="ApiKeyMode.Check"/> (default) checks every
@@ -30,15 +32,18 @@ public sealed class ApiKeyOptions
     /// again, so a client repeating a bad key costs no bus request each time (issue 11: unknown keys cheap to refuse). Default
     /// 5 s; a key created meanwhile is accepted at once (<c>apikey create</c> announces <see cref="AuthEvents.ApiKeyChanged"/>,
     /// which evicts the refusal). Zero turns it off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan NegativeCacheDuration { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary><c>ApiKey:FailSafeGrace</c>: when the Auth module cannot be reached, a key that it found valid within this
     /// long keeps working, so public reads survive an Auth outage; after it, such requests get 503. A key deactivated during
     /// the outage may be accepted up to this long (its event cannot arrive either). Default 5 minutes; zero turns it off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan FailSafeGrace { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary><c>ApiKey:MaxEntries</c>: the most keys cached per process, valid and refused ones each (the refused ones
     /// apart, so a flood of unknown keys cannot push valid ones out). Default 10 000.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxEntries { get; set; } = 10_000;
 }
 

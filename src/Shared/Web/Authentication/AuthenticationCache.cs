@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
@@ -16,10 +17,12 @@ public sealed class AuthenticationCacheOptions
 
     /// <summary><c>Auth:Cache:MaxAge</c>: the longest a cached authentication is used without asking the Auth module again,
     /// even when no event evicted it (the bound if an event were ever lost). Default 30 s; zero turns the cache off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "365.00:00:00")]
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary><c>Auth:Cache:MaxEntries</c>: the most tokens cached per process; beyond it, answers are used but not cached.
     /// Default 100 000.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxEntries { get; set; } = 100_000;
 }
 
