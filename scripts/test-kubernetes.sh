@@ -17,7 +17,7 @@ report() { echo "kubernetes: $passed passed, $failed failed"; }
 fail_now() { echo "error: $*" >&2; failed=$((failed + 1)); report; exit 1; }
 
 command -v kubectl >/dev/null 2>&1 \
-  || fail_now "kubectl is missing: install kubectl 1.32 or later (it carries kustomize 5.5), e.g. Kubernetes' own apt repository's 'kubectl' package, and run again."
+  || fail_now "kubectl is missing: install kubectl 1.32 or later (it carries kustomize 5.5; Debian 12's kubernetes-client is 1.20, too old for these kustomizations), and run again."
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   is_root || fail_now "Node.js and npm are missing: apt-get install nodejs npm, and run again."
   ( apt_install node nodejs && apt_install npm npm ) || fail_now "could not install nodejs and npm with apt-get"
