@@ -128,6 +128,14 @@ public sealed class KubernetesManifestsTests
     }
 
     [Theory]
+    [MemberData(nameof(Overlays))]
+    public void The_JWT_keys_are_files_of_a_read_only_Secret_mount_where_the_Auth_module_looks(string overlay, int minimumReplicas)
+    {
+        _ = minimumReplicas;
+        Assert.Empty(KubernetesRules.JwtKeyProblems(Built(overlay), ModulesOfRole));
+    }
+
+    [Theory]
     [MemberData(nameof(KongOverlays))]
     public void Kong_routes_each_module_prefix_keeping_it_through_the_api_key_plugin(string overlay) =>
         Assert.Empty(KubernetesRules.KongProblems(Built(overlay), ModuleByPrefix(), ModulesOfRole,

@@ -61,6 +61,7 @@ public sealed class KubernetesRuleCanaryTests
         Assert.Empty(KubernetesRules.AvailabilityProblems(manifests, 2));
         Assert.Empty(KubernetesRules.MigrationProblems(manifests, ["auth", "blog"], ModulesOfRole));
         Assert.Empty(KubernetesRules.NetworkPolicyProblems(manifests));
+        Assert.Empty(KubernetesRules.JwtKeyProblems(manifests, ModulesOfRole));
         Assert.Empty(Kong(manifests));
     }
 
@@ -201,6 +202,22 @@ public sealed class KubernetesRuleCanaryTests
         Assert.Contains(KubernetesRules.NetworkPolicyProblems(Broken("port: 4222", "port: 4223")),
             p => p.Contains("Bus__Nats__Url is nats://nats.nats.svc.cluster.local:4222, but no NetworkPolicy lets its pod reach port 4222", StringComparison.Ordinal));
         Assert.Contains(KubernetesRules.NetworkPolicyProblems(Broken("port: 53", "port: 54")), p => p.Contains("(port 53)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_peer_namespace_other_than_the_one_the_URL_names_is_reported() =>
+        Assert.Contains(KubernetesRules.NetworkPolicyProblems(Broken("kubernetes.io/metadata.name: nats", "kubernetes.io/metadata.name: messaging")),
+            p => p.Contains("Bus__Nats__Url names namespace nats, but the NetworkPolicies open port 4222 only towards messaging", StringComparison.Ordinal));
+
+    [Fact]
+    public void A_JWT_key_outside_the_Secret_mount_or_readable_by_everyone_is_reported()
+    {
+        Assert.Contains(KubernetesRules.JwtKeyProblems(Broken("Auth__Jwt__SigningKeyPath: /run/secrets/jwt/", "Auth__Jwt__SigningKeyPath: /keys/"), ModulesOfRole),
+            p => p.Contains("sets Auth__Jwt__SigningKeyPath=/keys/jwt-private.pem, which is in no mounted Secret", StringComparison.Ordinal));
+        Assert.Contains(KubernetesRules.JwtKeyProblems(Broken("defaultMode: 288", "defaultMode: 292"), ModulesOfRole),
+            p => p.Contains("readable by every user (defaultMode 444)", StringComparison.Ordinal));
+        Assert.Contains(KubernetesRules.JwtKeyProblems(Broken("fsGroup: 1654", "fsGroup: 2000"), ModulesOfRole),
+            p => p.Contains("not readable through the pod's group", StringComparison.Ordinal));
     }
 
     [Fact]

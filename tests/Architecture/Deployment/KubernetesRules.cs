@@ -475,8 +475,20 @@ internal static partial class KubernetesRules
                 problems.Add($"{container.Id}: no NetworkPolicy lets its pod resolve names (port 53)");
             foreach (var key in new[] { "Bus__Nats__Url", "OTEL_EXPORTER_OTLP_ENDPOINT" })
             {
-                if (environment.TryGetValue(key, out var text) && Uri.TryCreate(text, UriKind.Absolute, out var url) && !egressPorts.Contains(url.Port))
+                if (!environment.TryGetValue(key, out var text) || !Uri.TryCreate(text, UriKind.Absolute, out var url)) continue;
+                if (!egressPorts.Contains(url.Port))
                     problems.Add($"{container.Id}: {key} is {text}, but no NetworkPolicy lets its pod reach port {url.Port}");
+                // service.namespace.svc[.cluster.local]: the peer on that port must be that namespace (or any).
+                var hostLabels = url.Host.Split('.');
+                if (hostLabels.Length >= 3 && hostLabels[2] == "svc")
+                {
+                    var peerNamespaces = applying.Where(p => Types(p).Contains("Egress"))
+                        .SelectMany(p => Yaml.Sequence(p.Spec.Get("egress")).Select(Yaml.Mapping))
+                        .Where(r => RulePorts(r is null ? null : new List<object?> { r }).Contains(url.Port))
+                        .SelectMany(r => PeerNamespaces(r.Get("to"))).ToList();
+                    if (peerNamespaces.Count > 0 && !peerNamespaces.Contains(hostLabels[1]) && !peerNamespaces.Contains("*"))
+                        problems.Add($"{container.Id}: {key} names namespace {hostLabels[1]}, but the NetworkPolicies open port {url.Port} only towards {string.Join(", ", peerNamespaces.Distinct())}");
+                }
             }
             if (!container.IsInit && container.Workload.Kind == "Deployment")
             {
@@ -489,6 +501,12 @@ internal static partial class KubernetesRules
 
         static HashSet<string> Types(KubernetesObject policy) =>
             Yaml.Sequence(policy.Spec.Get("policyTypes")).Select(Yaml.Scalar).OfType<string>().ToHashSet();
+
+        // The namespaces a rule's peers lie in: a namespaceSelector by kubernetes.io/metadata.name, "*" for any other peer
+        // (an ipBlock, an empty selector, a podSelector alone, which means the policy's own namespace).
+        static IEnumerable<string> PeerNamespaces(object? peers) =>
+            Yaml.Sequence(peers).Select(Yaml.Mapping).Select(peer =>
+                Yaml.Scalar(Yaml.Mapping(Yaml.Mapping(peer.Get("namespaceSelector")).Get("matchLabels")).Get("kubernetes.io/metadata.name")) ?? "*");
 
         static IEnumerable<int> RulePorts(object? rules) =>
             Yaml.Sequence(rules).Select(Yaml.Mapping).SelectMany(r => Yaml.Sequence(r.Get("ports")).Select(Yaml.Mapping))
@@ -564,6 +582,51 @@ internal static partial class KubernetesRules
         foreach (var ingress in overlay.OfKind("Ingress").Where(i => Yaml.Scalar(i.Spec.Get("ingressClassName")) != ingressClass))
             problems.Add($"Ingress {ingress.Name} has class {Yaml.Scalar(ingress.Spec.Get("ingressClassName"))}, but the Kong Ingress Controller serves {ingressClass}");
         return problems;
+    }
+
+    /// <summary>
+    /// The JWT keys are files where the Auth module looks for them: every long-running container whose role runs the Auth
+    /// module sets <c>Auth__Jwt__SigningKeyPath</c>, and it and every non-empty <c>Auth__Jwt__VerificationKeyPaths__N</c>
+    /// lie in a read-only mount of a Secret volume; the files are readable by the pod's user through its group
+    /// (<c>defaultMode</c> grants the group read, <c>fsGroup</c> is the user's group), not by everyone.
+    /// </summary>
+    public static IReadOnlyList<string> JwtKeyProblems(KubernetesManifests manifests, Func<string, IReadOnlyCollection<string>> modulesOfRole)
+    {
+        var problems = new List<string>();
+        foreach (var container in Servers(manifests).Where(c => modulesOfRole(manifests.Role(c) ?? "").Contains("auth")))
+        {
+            var environment = manifests.EnvironmentOf(container);
+            var paths = environment.Where(e => e.Key == "Auth__Jwt__SigningKeyPath" || e.Key.StartsWith("Auth__Jwt__VerificationKeyPaths__", StringComparison.Ordinal))
+                .Where(e => e.Value.Length > 0).ToList();
+            if (!paths.Any(p => p.Key == "Auth__Jwt__SigningKeyPath"))
+                problems.Add($"{container.Id} runs the Auth module without Auth__Jwt__SigningKeyPath");
+            var pod = container.Workload.PodSpec;
+            var secretVolumes = Yaml.Sequence(pod.Get("volumes")).Select(Yaml.Mapping)
+                .Where(v => Yaml.Mapping(v.Get("secret")) is not null)
+                .ToDictionary(v => Yaml.Scalar(v.Get("name")) ?? "", v => Yaml.Mapping(v.Get("secret"))!);
+            var mounts = Yaml.Sequence(container.Spec.Get("volumeMounts")).Select(Yaml.Mapping)
+                .Where(m => secretVolumes.ContainsKey(Yaml.Scalar(m.Get("name")) ?? ""))
+                .ToList();
+            foreach (var (key, path) in paths)
+            {
+                var mount = mounts.FirstOrDefault(m => path.StartsWith((Yaml.Scalar(m.Get("mountPath")) ?? "").TrimEnd('/') + "/", StringComparison.Ordinal));
+                if (mount is null)
+                {
+                    problems.Add($"{container.Id} sets {key}={path}, which is in no mounted Secret");
+                    continue;
+                }
+                if (Yaml.Scalar(mount.Get("readOnly")) != "true")
+                    problems.Add($"{container.Id} mounts the JWT keys writable");
+                var secret = secretVolumes[Yaml.Scalar(mount.Get("name"))!];
+                var mode = int.TryParse(Yaml.Scalar(secret.Get("defaultMode")), out var m) ? m : 420; // 0644, Kubernetes' default
+                var context = Yaml.Mapping(pod.Get("securityContext"));
+                if ((mode & 0b000_000_100) != 0)
+                    problems.Add($"{container.Id}: the JWT key files are readable by every user (defaultMode {Convert.ToString(mode, 8)})");
+                if ((mode & 0b000_100_000) == 0 || Yaml.Scalar(context.Get("fsGroup")) is not { } group || group != Yaml.Scalar(context.Get("runAsGroup")))
+                    problems.Add($"{container.Id}: the JWT key files are not readable through the pod's group (defaultMode {Convert.ToString(mode, 8)}, fsGroup = runAsGroup)");
+            }
+        }
+        return problems.Distinct().ToList();
     }
 
     /// <summary>The containers of long-running Host pods: the Deployments' non-init containers that set a role.</summary>
