@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need (PostgreSQL, Redis, NATS from Debian's packages), runs the whole suite
-# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs, the README walkthrough, the split's telemetry and the production
-# image when present) and ends with "N passed, N failed". GOMICRO_SKIP_IMAGE_TESTS=1 leaves out scripts/test-image.sh (minutes of
-# image build) for a local edit-test loop; CI never sets it.
+# (dotnet test GoMicro.sln, plus the Kong plugin's busted specs, the README walkthrough, the split's telemetry, the
+# Kubernetes manifests' build and schema check, and the production image when present) and ends with "N passed, N failed".
+# GOMICRO_SKIP_IMAGE_TESTS=1 leaves out scripts/test-image.sh (minutes of image build) for a local edit-test loop; CI never
+# sets it.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/infra.sh
@@ -58,6 +59,16 @@ if [ -x scripts/test-telemetry.sh ]; then
   read -r tp tf < <(tail -n 1 "$tel_out" | sed -nE 's/^telemetry: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
   passed=$((passed + ${tp:-0})); failed=$((failed + ${tf:-0}))
   if [ "$tel_status" -ne 0 ] && [ "${tf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+fi
+
+if [ -x scripts/test-kubernetes.sh ]; then
+  log "Kubernetes manifests: kubectl kustomize every overlay, schema-validate every object"
+  k8s_out="$GOMICRO_STATE_DIR/kubernetes-test.log"
+  scripts/test-kubernetes.sh 2>&1 | tee "$k8s_out"
+  k8s_status=${PIPESTATUS[0]}
+  read -r kp8 kf8 < <(tail -n 1 "$k8s_out" | sed -nE 's/^kubernetes: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
+  passed=$((passed + ${kp8:-0})); failed=$((failed + ${kf8:-0}))
+  if [ "$k8s_status" -ne 0 ] && [ "${kf8:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
 
 if [ -x scripts/test-image.sh ] && [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" != 1 ]; then
