@@ -64,7 +64,7 @@ cat <<MSG >&2
   Swagger UI:   $url/swagger
   Dev API key:  1D3F2DD1A5DE725DD4DF1D82BBB37   (header x-api-key)
   Admin login:  admin@example.com / changeit    (roles LEARNER, AUTHOR, EDITOR, ADMIN)
-  Admin tool:   scripts/gomicro help
+  Admin tool:   scripts/gomicro --help
   Walkthrough:  README.md, "Walkthrough: the whole blogging flow with curl"
 
 MSG

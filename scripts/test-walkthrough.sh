@@ -36,10 +36,11 @@ grep -q '^expect ' "$block" || fail_setup "no walkthrough block with expect step
 steps=$(grep -cE '^(expect|jq -e|scripts/gomicro) ' "$block")
 
 # The admin CLI of the walkthrough runs the built binary; build now (if sources changed), so no step waits for it.
-# Its `help` must print the command list and nothing else (no host log lines).
-help_out="$(scripts/gomicro help 2>&1)" || fail_setup "scripts/gomicro help failed: $help_out"
-if [ "$(head -n 1 <<<"$help_out")" != "Commands:" ] || grep -qvE '^(Commands:|  [a-z])' <<<"$help_out"; then
-  fail_setup "scripts/gomicro help printed more than the command list:"$'\n'"$help_out"
+# Its `help` must print the usage and nothing else: nothing on standard error (no host log lines).
+help_err="$GOMICRO_STATE_DIR/walkthrough-help.err"
+help_out="$(scripts/gomicro help 2>"$help_err")" || fail_setup "scripts/gomicro help failed: $help_out $(cat "$help_err")"
+if ! grep -q '^Usage:' <<<"$help_out" || ! grep -qE '^  user +user commands' <<<"$help_out" || [ -s "$help_err" ]; then
+  fail_setup "scripts/gomicro help printed more than the usage, or something on stderr:"$'\n'"$help_out"$'\n'"$(cat "$help_err")"
 fi
 
 db_auth="" db_blog="" pid=""

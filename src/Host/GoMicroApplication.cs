@@ -18,9 +18,10 @@ public static class GoMicroApplication
     /// <param name="args">The host's command line (configuration only, no admin command words).</param>
     /// <param name="consoleMinimumLevel">When set, the console shows nothing below this level whatever the configuration
     /// says (admin commands: <see cref="LogLevel.Warning"/>, see <see cref="Invocation.ConsoleMinimumLevel"/>).</param>
+    /// <param name="adminCommand">The process runs an admin command: every console log line goes to standard error.</param>
     /// <exception cref="StartupException">Unknown role, a bus subject that no transport can reach, or an invalid setting
     /// (every options class is validated here).</exception>
-    public static WebApplication Build(string[] args, LogLevel? consoleMinimumLevel = null)
+    public static WebApplication Build(string[] args, LogLevel? consoleMinimumLevel = null, bool adminCommand = false)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string> { ["--role"] = RoleKey });
@@ -29,6 +30,9 @@ public static class GoMicroApplication
         // (Logging:LogLevel:*), which name no provider; so this holds even where Microsoft.* is set lower.
         if (consoleMinimumLevel is { } minimum)
             builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, minimum);
+        // An admin command's standard output is its result alone (KEY=$(gomicro apikey create)): log lines go to stderr.
+        if (adminCommand)
+            builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         var role = (builder.Configuration[RoleKey] ?? ModuleCatalog.MonolithRole).ToLowerInvariant();
         var modules = ModuleCatalog.ForRole(role);

@@ -6,6 +6,10 @@ namespace GoMicro.Host;
 /// <param name="Verbose"><c>--verbose</c> was given with a command: show the host's log lines as the web server does.</param>
 public sealed record Invocation(string[] HostArguments, string[]? Command, bool Verbose = false)
 {
+    /// <summary>The help options (System.CommandLine's): first on the command line, they show the admin commands' help
+    /// rather than start the web server.</summary>
+    public static readonly IReadOnlySet<string> HelpOptions = new HashSet<string>(StringComparer.Ordinal) { "--help", "-h", "-?" };
+
     /// <summary>The option that keeps the host's informational log lines on the console for an admin command.</summary>
     public const string VerboseOption = "--verbose";
 
@@ -18,13 +22,13 @@ public sealed record Invocation(string[] HostArguments, string[]? Command, bool 
 
     /// <summary>
     /// A first argument that is not an option (<c>--x</c>, <c>/x</c>, <c>key=value</c>) is an admin command word, so a typo
-    /// gets "unknown command" rather than a web server. The command's own options (<c>--comment</c>) stay with it, and
+    /// gets "unknown command" rather than a web server; so is a first <c>--help</c> or <c>-h</c>. The command's own options (<c>--comment</c>) stay with it, and
     /// only <c>--role X</c> is passed on to configuration; <c>--verbose</c> (anywhere after the command) sets
     /// <see cref="Verbose"/>. Anything else is the web server's command line.
     /// </summary>
     public static Invocation Parse(string[] args)
     {
-        if (args.Length == 0 || args[0].StartsWith('-') || args[0].StartsWith('/') || args[0].Contains('='))
+        if (args.Length == 0 || (!HelpOptions.Contains(args[0]) && (args[0].StartsWith('-') || args[0].StartsWith('/') || args[0].Contains('='))))
             return new Invocation(args, null);
 
         var host = new List<string>();

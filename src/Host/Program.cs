@@ -1,12 +1,13 @@
 using GoMicro.Host;
 using GoMicro.Host.Commands;
+using GoMicro.Shared.Web.Modularity;
 
 // Either an admin command (migrate, apikey create, user grant-role ...) or the web server, on the same binary.
 var invocation = Invocation.Parse(args);
 WebApplication app;
 try
 {
-    app = GoMicroApplication.Build(invocation.HostArguments, invocation.ConsoleMinimumLevel);
+    app = GoMicroApplication.Build(invocation.HostArguments, invocation.ConsoleMinimumLevel, adminCommand: invocation.Command is not null);
 }
 catch (StartupException ex)
 {
@@ -17,7 +18,11 @@ catch (StartupException ex)
 try
 {
     if (invocation.Command is { } command)
-        return await AdminCommandRunner.RunAsync(app, command, Console.Out);
+    {
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
+        return await AdminCommandRunner.RunAsync(app.Services, app.Configuration, command, new AdminConsole(Console.Out, Console.Error), cancellation.Token);
+    }
     await GoMicroApplication.MigrateDatabasesAsync(app.Services);
 }
 catch (StartupException ex)

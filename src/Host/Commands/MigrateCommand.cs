@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GoMicro.Shared.Web.Modularity;
 
 namespace GoMicro.Host.Commands;
@@ -6,15 +7,14 @@ namespace GoMicro.Host.Commands;
 internal sealed class MigrateCommand(IEnumerable<IModuleDatabase> databases, IConfiguration configuration) : IAdminCommand
 {
     public string Name => "migrate";
-    public string Usage => "migrate                          apply pending database migrations of the role's modules";
+    public string Description => "Apply pending database migrations of the role's modules, then exit";
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public void Configure(Command command)
     {
-        if (arguments.Count > 0)
-        {
-            await output.WriteLineAsync($"error: migrate takes no arguments. Usage: {Usage}");
-            return 1;
-        }
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
+    {
         foreach (var database in databases)
         {
             try
@@ -25,7 +25,7 @@ internal sealed class MigrateCommand(IEnumerable<IModuleDatabase> databases, ICo
             {
                 throw DatabaseFaults.For(database, fault, configuration);
             }
-            await output.WriteLineAsync($"{database.Module}: database is up to date");
+            await console.Out.WriteLineAsync($"{database.Module}: database is up to date");
         }
         return 0;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Contracts.Auth;
@@ -12,19 +13,16 @@ namespace GoMicro.Modules.Auth.ApiKeys;
 /// negative cache) accepts it at once.</summary>
 internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
+    private readonly Option<string> _comment = new("--comment") { Description = "A note kept with the key (who or what it is for)" };
+
     public string Name => "apikey create";
-    public string Usage => "apikey create [--comment TEXT]   create an API key and print it";
+    public string Description => "Create an API key and print it (only the key, so KEY=$(gomicro apikey create) works)";
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public void Configure(Command command) => command.Options.Add(_comment);
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
     {
-        string? comment = null;
-        if (arguments is ["--comment", var text]) comment = text;
-        else if (arguments.Count > 0)
-        {
-            await output.WriteLineAsync($"error: unexpected arguments '{string.Join(' ', arguments)}'. Usage: {Usage}");
-            return 1;
-        }
-
+        var comment = parse.GetValue(_comment);
         var now = time.GetUtcNow();
         var key = new ApiKey
         {
@@ -39,7 +37,7 @@ internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) :
         db.ApiKeys.Add(key);
         db.AddOutboxMessage(AuthEvents.ApiKeyChanged, new ApiKeyChanged(ApiKeyHash.Of(key.Key), ApiKeyChanges.Created));
         await db.SaveChangesAsync(cancellationToken);
-        await output.WriteLineAsync(key.Key);
+        await console.Out.WriteLineAsync(key.Key);
         return 0;
     }
 }
@@ -48,28 +46,27 @@ internal sealed class CreateApiKeyCommand(AuthDbContext db, TimeProvider time) :
 /// the same transaction; a running Auth instance publishes it, and every service drops the key from its cache.</summary>
 internal sealed class DeactivateApiKeyCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
-    public string Name => "apikey deactivate";
-    public string Usage => "apikey deactivate KEY            stop accepting an API key";
+    private readonly Argument<string> _key = new("key") { Description = "The API key to stop accepting" };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public string Name => "apikey deactivate";
+    public string Description => "Stop accepting an API key";
+
+    public void Configure(Command command) => command.Arguments.Add(_key);
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
     {
-        if (arguments is not [var key])
-        {
-            await output.WriteLineAsync($"error: expected one key. Usage: {Usage}");
-            return 1;
-        }
+        var key = parse.GetValue(_key)!;
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var changed = await db.ApiKeys.Where(k => k.Key == key)
             .ExecuteUpdateAsync(s => s.SetProperty(k => k.Status, false).SetProperty(k => k.UpdatedAt, time.GetUtcNow()), cancellationToken);
         if (changed == 0)
         {
-            await output.WriteLineAsync("error: no such API key");
-            return 1;
+            return await console.RefuseAsync("no such API key");
         }
         db.AddOutboxMessage(AuthEvents.ApiKeyChanged, new ApiKeyChanged(ApiKeyHash.Of(key), ApiKeyChanges.Deactivated));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await output.WriteLineAsync("deactivated");
+        await console.Out.WriteLineAsync("deactivated");
         return 0;
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Data.Common;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Security;
@@ -33,28 +34,40 @@ internal sealed class ImportUsersCommand(AuthDbContext db, TimeProvider time) : 
     /// <summary>Users (or keys) per transaction when <c>--batch-size</c> is not given.</summary>
     public const int DefaultBatchSize = 500;
 
-    public string Name => "import users";
-    public string Usage => "import users CONNECTION-STRING [--batch-size N]  import users, roles and API keys of a gomicro auth database";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    private readonly Argument<string> _source = new("connection-string")
     {
-        var batchSize = DefaultBatchSize;
-        if (arguments is not ([_] or [_, "--batch-size", _]) || (arguments.Count == 3 && !(int.TryParse(arguments[2], out batchSize) && batchSize > 0)))
-        {
-            await output.WriteLineAsync($"error: expected a connection string and optionally a positive batch size. Usage: {Usage}");
-            return 1;
-        }
-        if (!IsConnectionString(arguments[0]))
-        {
-            await output.WriteLineAsync("error: not a PostgreSQL connection string (e.g. \"Host=HOST;Database=auth-db;Username=USER;Password=PASSWORD\")");
-            return 1;
-        }
+        Description = "The gomicro auth database, e.g. \"Host=HOST;Database=auth-db;Username=USER;Password=PASSWORD\"",
+    };
+    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Users (or keys) per transaction", DefaultValueFactory = _ => DefaultBatchSize };
 
+    public string Name => "import users";
+    public string Description => "Import users, roles and API keys of a gomicro auth database";
+
+    public void Configure(Command command)
+    {
+        command.Arguments.Add(_source);
+        command.Options.Add(_batchSize);
+        _batchSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() <= 0) result.AddError("--batch-size must be a positive number");
+        });
+        _source.Validators.Add(result =>
+        {
+            if (!IsConnectionString(result.GetValueOrDefault<string>() ?? ""))
+                result.AddError("not a PostgreSQL connection string (e.g. \"Host=HOST;Database=auth-db;Username=USER;Password=PASSWORD\")");
+        });
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
+    {
+        var batchSize = parse.GetValue(_batchSize);
+        var connectionString = parse.GetValue(_source)!;
+        var output = console.Out;
         var run = new Run(output);
         var failed = false;
         try
         {
-            await using var source = await ReferenceAuthSource.OpenAsync(arguments[0], cancellationToken);
+            await using var source = await ReferenceAuthSource.OpenAsync(connectionString, cancellationToken);
             var roles = await MatchRolesAsync(source, run, cancellationToken);
             for (Guid? after = null; ;)
             {
@@ -74,12 +87,12 @@ internal sealed class ImportUsersCommand(AuthDbContext db, TimeProvider time) : 
         }
         catch (SourceDatabaseException ex)
         {
-            await output.WriteLineAsync($"error: {ex.Message}; nothing more was written. Run the command again once it can be read");
+            await console.Error.WriteLineAsync($"error: {ex.Message}; nothing more was written. Run the command again once it can be read");
             failed = true;
         }
         catch (DbException)
         {
-            await output.WriteLineAsync("error: the Auth database failed; the batch being written was rolled back. Run the command again to finish");
+            await console.Error.WriteLineAsync("error: the Auth database failed; the batch being written was rolled back. Run the command again to finish");
             failed = true;
         }
         foreach (var tally in run.All) await tally.WriteSummaryAsync(output);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.SignUp;
@@ -18,53 +19,46 @@ namespace GoMicro.Modules.Auth.Users;
 /// </summary>
 internal sealed class ProfileCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
-    public string Name => "user profile";
-    public string Usage => "user profile EMAIL [--name NAME] [--picture URL | --no-picture]   change a user's public name or picture";
+    private readonly Argument<string> _email = new("email") { Description = "The user's email" };
+    private readonly Option<string> _name = new("--name") { Description = "The new public name (2-200 characters)" };
+    private readonly Option<string> _picture = new("--picture") { Description = "The new picture: an absolute http(s) URL" };
+    private readonly Option<bool> _noPicture = new("--no-picture") { Description = "Remove the picture" };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public string Name => "user profile";
+    public string Description => "Change a user's public name or picture (every blog view shows the new one within milliseconds)";
+
+    public void Configure(Command command)
     {
-        if (!TryParse(arguments, out var email, out var change, out var clearPicture))
+        command.Arguments.Add(_email);
+        command.Options.Add(_name);
+        command.Options.Add(_picture);
+        command.Options.Add(_noPicture);
+        command.Validators.Add(result =>
         {
-            await output.WriteLineAsync($"error: expected an email and at least one change. Usage: {Usage}");
-            return 1;
-        }
+            if (result.GetValue(_picture) is not null && result.GetValue(_noPicture))
+                result.AddError("--picture and --no-picture cannot be used together");
+            else if (result.GetValue(_name) is null && result.GetValue(_picture) is null && !result.GetValue(_noPicture))
+                result.AddError("expected at least one change: --name, --picture or --no-picture");
+        });
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
+    {
+        var email = parse.GetValue(_email)!.Trim().ToLowerInvariant();
+        var change = new ProfileChange { Name = parse.GetValue(_name), ProfilePicUrl = parse.GetValue(_picture) };
+        var clearPicture = parse.GetValue(_noPicture);
         if (RequestValidator.NormalizeAndValidate(change) is [_, ..] errors)
-        {
-            await output.WriteLineAsync($"error: {string.Join(", ", errors)}");
-            return 1;
-        }
+            return await console.RefuseAsync(string.Join(", ", errors));
         var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (user is null)
-        {
-            await output.WriteLineAsync($"error: no user with email '{email}'");
-            return 1;
-        }
+        if (user is null) return await console.RefuseAsync($"no user with email '{email}'");
         if (change.Name is { } name) user.Name = name;
         if (change.ProfilePicUrl is { } picture) user.ProfilePicUrl = picture;
         if (clearPicture) user.ProfilePicUrl = null;
         user.UpdatedAt = time.GetUtcNow();
         db.AddOutboxMessage(AuthEvents.UserChanged, new UserChanged(user.Id, UserChanges.Profile));
         await db.SaveChangesAsync(cancellationToken);
-        await output.WriteLineAsync($"{user.Email}: {user.Name}, {user.ProfilePicUrl ?? "no picture"}");
+        await console.Out.WriteLineAsync($"{user.Email}: {user.Name}, {user.ProfilePicUrl ?? "no picture"}");
         return 0;
-    }
-
-    private static bool TryParse(IReadOnlyList<string> arguments, out string email, out ProfileChange change, out bool clearPicture)
-    {
-        email = arguments.Count > 0 ? arguments[0].Trim().ToLowerInvariant() : "";
-        change = new ProfileChange();
-        clearPicture = false;
-        for (var i = 1; i < arguments.Count; i++)
-        {
-            switch (arguments[i])
-            {
-                case "--name" when i + 1 < arguments.Count && change.Name is null: change.Name = arguments[++i]; break;
-                case "--picture" when i + 1 < arguments.Count && change.ProfilePicUrl is null && !clearPicture: change.ProfilePicUrl = arguments[++i]; break;
-                case "--no-picture" when change.ProfilePicUrl is null: clearPicture = true; break;
-                default: return false;
-            }
-        }
-        return email.Length > 0 && (change.Name is not null || change.ProfilePicUrl is not null || clearPicture);
     }
 
     /// <summary>The fields a profile change may set, with sign-up's rules (<see cref="SignUpRequest"/>).</summary>

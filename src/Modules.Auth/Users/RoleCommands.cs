@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence.Outbox;
@@ -14,33 +15,30 @@ namespace GoMicro.Modules.Auth.Users;
 /// </summary>
 internal abstract class RoleCommand(AuthDbContext db) : IAdminCommand
 {
+    private readonly Argument<string> _email = new("email") { Description = "The user's email" };
+    private readonly Argument<string[]> _roles = new("roles") { Description = $"One or more of {string.Join(", ", RoleCodes.All)}", Arity = ArgumentArity.OneOrMore };
+
     public abstract string Name { get; }
-    public abstract string Usage { get; }
+    public abstract string Description { get; }
     protected abstract bool Grant { get; }
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public void Configure(Command command)
     {
-        if (arguments.Count < 2)
-        {
-            await output.WriteLineAsync($"error: expected an email and at least one role. Usage: {Usage}");
-            return 1;
-        }
-        var email = arguments[0].Trim().ToLowerInvariant();
-        var codes = arguments.Skip(1).Select(r => r.ToUpperInvariant()).Distinct().ToArray();
+        command.Arguments.Add(_email);
+        command.Arguments.Add(_roles);
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
+    {
+        var email = parse.GetValue(_email)!.Trim().ToLowerInvariant();
+        var codes = parse.GetValue(_roles)!.Select(r => r.ToUpperInvariant()).Distinct().ToArray();
 
         var user = await db.Users.Include(u => u.Roles).FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (user is null)
-        {
-            await output.WriteLineAsync($"error: no user with email '{email}'");
-            return 1;
-        }
+        if (user is null) return await console.RefuseAsync($"no user with email '{email}'");
         var roles = await db.Roles.Where(r => codes.Contains(r.Code)).ToListAsync(cancellationToken);
         var unknown = codes.Except(roles.Select(r => r.Code)).ToArray();
         if (unknown.Length > 0)
-        {
-            await output.WriteLineAsync($"error: unknown role(s) {string.Join(", ", unknown)}; valid roles: {string.Join(", ", RoleCodes.All)}");
-            return 1;
-        }
+            return await console.RefuseAsync($"unknown role(s) {string.Join(", ", unknown)}; valid roles: {string.Join(", ", RoleCodes.All)}");
 
         foreach (var role in roles)
         {
@@ -49,7 +47,7 @@ internal abstract class RoleCommand(AuthDbContext db) : IAdminCommand
         }
         db.AddOutboxMessage(AuthEvents.UserChanged, new UserChanged(user.Id, UserChanges.Roles));
         await db.SaveChangesAsync(cancellationToken);
-        await output.WriteLineAsync($"{user.Email}: {string.Join(", ", user.Roles.Select(r => r.Code).Order())}");
+        await console.Out.WriteLineAsync($"{user.Email}: {string.Join(", ", user.Roles.Select(r => r.Code).Order())}");
         return 0;
     }
 }
@@ -57,13 +55,13 @@ internal abstract class RoleCommand(AuthDbContext db) : IAdminCommand
 internal sealed class GrantRoleCommand(AuthDbContext db) : RoleCommand(db)
 {
     public override string Name => "user grant-role";
-    public override string Usage => "user grant-role EMAIL ROLE...    add roles (LEARNER, AUTHOR, EDITOR, ADMIN) to a user";
+    public override string Description => "Add roles to a user (tokens already issued get them within milliseconds)";
     protected override bool Grant => true;
 }
 
 internal sealed class RevokeRoleCommand(AuthDbContext db) : RoleCommand(db)
 {
     public override string Name => "user revoke-role";
-    public override string Usage => "user revoke-role EMAIL ROLE...   remove roles from a user";
+    public override string Description => "Remove roles from a user";
     protected override bool Grant => false;
 }

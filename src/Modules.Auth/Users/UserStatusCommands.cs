@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence.Outbox;
@@ -17,32 +18,27 @@ namespace GoMicro.Modules.Auth.Users;
 /// </summary>
 internal abstract class UserStatusCommand(AuthDbContext db, TimeProvider time) : IAdminCommand
 {
+    private readonly Argument<string> _email = new("email") { Description = "The user's email" };
+
     public abstract string Name { get; }
-    public abstract string Usage { get; }
+    public abstract string Description { get; }
     protected abstract bool Active { get; }
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public void Configure(Command command) => command.Arguments.Add(_email);
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
     {
-        if (arguments is not [var address])
-        {
-            await output.WriteLineAsync($"error: expected one email. Usage: {Usage}");
-            return 1;
-        }
-        var email = address.Trim().ToLowerInvariant();
+        var email = parse.GetValue(_email)!.Trim().ToLowerInvariant();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Email == email, cancellationToken);
-        if (user is null)
-        {
-            await output.WriteLineAsync($"error: no user with email '{email}'");
-            return 1;
-        }
+        if (user is null) return await console.RefuseAsync($"no user with email '{email}'");
         user.Status = Active;
         user.UpdatedAt = time.GetUtcNow();
         var ended = Active ? 0 : await db.Keystore.Where(k => k.UserId == user.Id).ExecuteDeleteAsync(cancellationToken);
         db.AddOutboxMessage(AuthEvents.UserChanged, new UserChanged(user.Id, Active ? UserChanges.Activated : UserChanges.Deactivated));
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        await output.WriteLineAsync(Active ? $"{user.Email}: active" : $"{user.Email}: deactivated, {ended} session(s) ended");
+        await console.Out.WriteLineAsync(Active ? $"{user.Email}: active" : $"{user.Email}: deactivated, {ended} session(s) ended");
         return 0;
     }
 }
@@ -50,13 +46,13 @@ internal abstract class UserStatusCommand(AuthDbContext db, TimeProvider time) :
 internal sealed class DeactivateUserCommand(AuthDbContext db, TimeProvider time) : UserStatusCommand(db, time)
 {
     public override string Name => "user deactivate";
-    public override string Usage => "user deactivate EMAIL            disable an account and end its sessions";
+    public override string Description => "Disable an account and end its sessions";
     protected override bool Active => false;
 }
 
 internal sealed class ActivateUserCommand(AuthDbContext db, TimeProvider time) : UserStatusCommand(db, time)
 {
     public override string Name => "user activate";
-    public override string Usage => "user activate EMAIL              enable a deactivated account (the user signs in anew)";
+    public override string Description => "Enable a deactivated account (the user signs in anew)";
     protected override bool Active => true;
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Data.Common;
 using System.Diagnostics;
 using GoMicro.Modules.Blog.Authors;
@@ -36,23 +37,28 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
 
     private readonly Dictionary<Guid, bool> _knownAuthors = [];
 
-    public string Name => "import blogs";
-    public string Usage => "import blogs FILE [--batch-size N]  import a gomicro blogs collection exported with mongoexport";
+    private readonly Argument<string> _file = new("file") { Description = "The blogs collection exported with mongoexport (JSON lines or array)" };
+    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Documents per transaction", DefaultValueFactory = _ => DefaultBatchSize };
 
-    public async Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken)
+    public string Name => "import blogs";
+    public string Description => "Import a gomicro blogs collection exported with mongoexport";
+
+    public void Configure(Command command)
     {
-        var batchSize = DefaultBatchSize;
-        if (arguments is not ([_] or [_, "--batch-size", _]) || (arguments.Count == 3 && !(int.TryParse(arguments[2], out batchSize) && batchSize > 0)))
+        command.Arguments.Add(_file);
+        command.Options.Add(_batchSize);
+        _batchSize.Validators.Add(result =>
         {
-            await output.WriteLineAsync($"error: expected a file and optionally a positive batch size. Usage: {Usage}");
-            return 1;
-        }
-        var path = arguments[0];
-        if (!File.Exists(path))
-        {
-            await output.WriteLineAsync($"error: no file '{path}'");
-            return 1;
-        }
+            if (result.GetValueOrDefault<int>() <= 0) result.AddError("--batch-size must be a positive number");
+        });
+    }
+
+    public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
+    {
+        var batchSize = parse.GetValue(_batchSize);
+        var path = parse.GetValue(_file)!;
+        var output = console.Out;
+        if (!File.Exists(path)) return await console.RefuseAsync($"no file '{path}'");
 
         var tally = new ImportTally("blogs");
         var batch = new List<(string Where, BlogPost Blog)>(batchSize);
@@ -76,18 +82,18 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            await output.WriteLineAsync($"error: cannot read '{path}'");
+            await console.Error.WriteLineAsync($"error: cannot read '{path}'");
             failed = true;
         }
         catch (BusUnavailableException)
         {
-            await output.WriteLineAsync("error: the Auth module could not be asked whether the authors exist; nothing more was written. "
+            await console.Error.WriteLineAsync("error: the Auth module could not be asked whether the authors exist; nothing more was written. "
                 + "Run the command again once it is reachable");
             failed = true;
         }
         catch (DbException)
         {
-            await output.WriteLineAsync("error: the Blog database failed; the batch being written was rolled back. Run the command again to finish");
+            await console.Error.WriteLineAsync("error: the Blog database failed; the batch being written was rolled back. Run the command again to finish");
             failed = true;
         }
         await tally.WriteSummaryAsync(output);

@@ -144,7 +144,7 @@ public sealed class ImportBlogsTests(MonolithTopology topology) : IClassFixture<
         Assert.StartsWith("error: no file", missingOutput);
         var (wrong, wrongOutput) = await topology.BlogHost.RunCommandAsync("import", "blogs", "a.json", "--batch-size", "0");
         Assert.Equal(1, wrong);
-        Assert.StartsWith("error: expected a file", wrongOutput);
+        Assert.StartsWith("error: --batch-size must be a positive number", wrongOutput);
     }
 
     private string Write(string content)
@@ -186,7 +186,8 @@ public sealed class ImportBlogsOnSplitTests(SplitTopology topology) : IClassFixt
             "--ConnectionStrings:Redis=", "--Bus:Transport=Nats", $"--Bus:Nats:Url={topology.Nats.Url}",
         ], Microsoft.Extensions.Logging.LogLevel.Warning);
         var output = new StringWriter();
-        var exitCode = await GoMicro.Host.Commands.AdminCommandRunner.RunAsync(cli, ["import", "blogs", _file], output);
+        var exitCode = await GoMicro.Host.Commands.AdminCommandRunner.RunAsync(cli.Services, cli.Configuration, ["import", "blogs", _file],
+            new GoMicro.Shared.Web.Modularity.AdminConsole(output, output), CancellationToken.None);
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"author {stranger.Author} is not a user here", output.ToString());

@@ -1,7 +1,9 @@
+using GoMicro.Host.Commands;
 using GoMicro.Shared.Web.Modularity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GoMicro.Integration.Tests.Infrastructure;
@@ -44,15 +46,12 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
     }
 
     /// <summary>Runs an admin command (<c>user grant-role ...</c>) against this host's services, as the CLI would.</summary>
-    /// <returns>The exit code and everything the command printed.</returns>
+    /// <returns>The exit code and everything the command printed, standard output and standard error together as a terminal shows them.</returns>
     public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] words)
     {
-        await using var scope = Services.CreateAsyncScope();
-        var commands = scope.ServiceProvider.GetServices<IAdminCommand>().ToArray();
-        var command = commands.Where(c => words.Take(c.Name.Split(' ').Length).SequenceEqual(c.Name.Split(' ')))
-            .OrderByDescending(c => c.Name.Length).First();
         var output = new StringWriter();
-        var exitCode = await command.RunAsync(words[command.Name.Split(' ').Length..], output, CancellationToken.None);
+        var exitCode = await AdminCommandRunner.RunAsync(Services, Services.GetRequiredService<IConfiguration>(), words,
+            new AdminConsole(output, output), CancellationToken.None);
         return (exitCode, output.ToString());
     }
 }

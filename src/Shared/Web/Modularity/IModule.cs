@@ -1,3 +1,4 @@
+using System.CommandLine;
 using GoMicro.Shared.Bus;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -50,19 +51,48 @@ public interface IModuleDatabase
     Task SeedAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>An administrative command run by the same binary instead of the web server (<c>GoMicro.Host &lt;command&gt;</c>).</summary>
+/// <summary>
+/// An administrative command run by the same binary instead of the web server (<c>GoMicro.Host &lt;command&gt;</c>). The Host
+/// builds one System.CommandLine tree from the commands of the role's modules, so each gets <c>--help</c>/<c>-h</c>, a usage
+/// line from what it declares, and parse errors on standard error with exit code 1.
+/// </summary>
 public interface IAdminCommand
 {
-    /// <summary>The words that select it, e.g. <c>apikey create</c>.</summary>
+    /// <summary>The words that select it: its group, then its own (<c>apikey create</c>); one word for a command of its own
+    /// (<c>migrate</c>).</summary>
     string Name { get; }
 
-    /// <summary>One-line usage, e.g. <c>apikey create [--comment TEXT]</c>.</summary>
-    string Usage { get; }
+    /// <summary>One line for the command list and <c>--help</c>.</summary>
+    string Description { get; }
 
-    /// <summary>Runs the command.</summary>
-    /// <param name="arguments">The words after <see cref="Name"/>.</param>
-    /// <param name="output">Where results go (standard output); errors too, prefixed with <c>error:</c>.</param>
+    /// <summary>Declares the command's arguments and options on <paramref name="command"/>; <see cref="RunAsync"/> reads
+    /// their values from the parse result.</summary>
+    void Configure(Command command);
+
+    /// <summary>Runs the parsed command.</summary>
+    /// <param name="parse">The command line, parsed and valid by what <see cref="Configure"/> declared.</param>
+    /// <param name="console">Results go to <see cref="AdminConsole.Out"/> alone, so <c>KEY=$(gomicro apikey create)</c>
+    /// captures exactly the key; errors to <see cref="AdminConsole.Error"/>.</param>
     /// <param name="cancellationToken">Ctrl-C.</param>
-    /// <returns>The process exit code: 0 on success, 1 when nothing was written because the input was wrong.</returns>
-    Task<int> RunAsync(IReadOnlyList<string> arguments, TextWriter output, CancellationToken cancellationToken);
+    /// <returns>The process exit code: 0 on success, 1 (<see cref="AdminConsole.RefuseAsync"/>) when nothing was written
+    /// because the input was wrong.</returns>
+    Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken);
+}
+
+/// <summary>Where an admin command writes: results on <paramref name="Out"/> (standard output), <c>error: ...</c> lines on
+/// <paramref name="Error"/> (standard error).</summary>
+/// <param name="Out">Standard output.</param>
+/// <param name="Error">Standard error.</param>
+public sealed record AdminConsole(TextWriter Out, TextWriter Error)
+{
+    /// <summary>The exit code of a command that refused its input (an unknown email, role or key; a bad value).</summary>
+    public const int Refused = 1;
+
+    /// <summary>Writes <c>error: <paramref name="message"/></c> to <see cref="Error"/>.</summary>
+    /// <returns><see cref="Refused"/>.</returns>
+    public async Task<int> RefuseAsync(string message)
+    {
+        await Error.WriteLineAsync($"error: {message}");
+        return Refused;
+    }
 }
