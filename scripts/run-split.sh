@@ -27,21 +27,21 @@ esac
 . scripts/lib/infra.sh
 
 require_dotnet
-start_postgres
-ensure_databases gomicro_auth gomicro_blog
-start_nats
+phase "PostgreSQL (install if missing, start)" start_postgres
+phase "databases gomicro_auth, gomicro_blog" ensure_databases gomicro_auth gomicro_blog
+phase "nats-server (install if missing, start)" start_nats
 
 redis=""
 if [ "${GOMICRO_NO_REDIS:-}" != 1 ] && (is_root || command -v redis-server >/dev/null 2>&1); then
-  start_redis
+  phase "Redis (install if missing, start)" start_redis
   redis="${ConnectionStrings__Redis:-localhost:6379}"
 else
   log "running without Redis: each process uses its in-memory cache"
 fi
 
 configuration="${CONFIGURATION:-Debug}"
-log "building ($configuration)"
-dotnet build src/Host -c "$configuration" -nologo -v quiet
+phase "restore NuGet packages" dotnet restore src/Host -nologo -v quiet
+phase "build src/Host ($configuration)" dotnet build src/Host -c "$configuration" --no-restore -nologo -v quiet
 binary="src/Host/bin/$configuration/net10.0/GoMicro.Host.dll"
 [ -f "$binary" ] || die "build output $binary not found"
 

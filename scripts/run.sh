@@ -7,21 +7,6 @@ cd "$(dirname "$0")/.."
 . scripts/lib/infra.sh
 
 started=$EPOCHREALTIME
-elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
-# phase NAME COMMAND...: runs one phase with its output in a log file (shown only if it fails) and prints
-# "==> NAME ... done in N s" on one line.
-phase() {
-  local name="$1" t0=$EPOCHREALTIME phase_log="$GOMICRO_STATE_DIR/run-${1%% *}.log"; shift
-  printf '\033[1m==> %-40s\033[0m' "$name ..." >&2
-  if ( "$@" ) >"$phase_log" 2>&1; then
-    printf 'done in %s\n' "$(elapsed "$t0")" >&2
-  else
-    printf 'FAILED after %s\n' "$(elapsed "$t0")" >&2
-    tail -n 30 "$phase_log" >&2
-    exit 1
-  fi
-}
-
 require_dotnet
 phase "PostgreSQL (install if missing, start)" start_postgres
 phase "databases gomicro_auth, gomicro_blog" ensure_databases gomicro_auth gomicro_blog
@@ -46,7 +31,7 @@ url="${ASPNETCORE_URLS%%;*}"
 # scripts/run-split.sh runs it; Ctrl-C and SIGTERM reach it as SIGTERM, which drains it.
 out="src/Host/bin/$configuration/net10.0"
 t0=$EPOCHREALTIME
-printf '\033[1m==> %-40s\033[0m' "start (migrations, seed) ..." >&2
+printf '%s==> %-40s%s' "$_bold" "start (migrations, seed) ..." "$_plain" >&2
 (cd src/Host && exec "../../$out/GoMicro.Host") &
 server=$!
 trap 'kill -TERM "$server" 2>/dev/null || true' INT TERM

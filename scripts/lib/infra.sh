@@ -6,7 +6,26 @@ GOMICRO_DB_PASSWORD="${GOMICRO_DB_PASSWORD:-gomicro}"
 GOMICRO_STATE_DIR="${GOMICRO_STATE_DIR:-${TMPDIR:-/tmp}/gomicro}"
 mkdir -p "$GOMICRO_STATE_DIR"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Bold only where stderr is a terminal: CI logs and files get plain text.
+if [ -t 2 ]; then _bold=$'\033[1m' _plain=$'\033[0m'; else _bold="" _plain=""; fi
+log() { printf '%s==> %s%s\n' "$_bold" "$*" "$_plain" >&2; }
+
+# elapsed START: seconds since START (an $EPOCHREALTIME), as "N.N s".
+elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
+
+# phase NAME COMMAND...: runs one phase with its output in a log file (shown only if it fails) and prints
+# "==> NAME ... done in N s" on one line (scripts/run.sh, scripts/run-split.sh).
+phase() {
+  local name="$1" t0=$EPOCHREALTIME phase_log="$GOMICRO_STATE_DIR/phase-${1%% *}.log"; shift
+  printf '%s==> %-40s%s' "$_bold" "$name ..." "$_plain" >&2
+  if ( "$@" ) >"$phase_log" 2>&1; then
+    printf 'done in %s\n' "$(elapsed "$t0")" >&2
+  else
+    printf 'FAILED after %s\n' "$(elapsed "$t0")" >&2
+    tail -n 30 "$phase_log" >&2
+    exit 1
+  fi
+}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
 
