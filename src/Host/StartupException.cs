@@ -12,7 +12,7 @@ public sealed class StartupException(string message, int exitCode = ExitCodes.Ba
     public int ExitCode { get; } = exitCode;
 }
 
-/// <summary>The process's exit codes, the same for the web server and the admin commands (README, "Exit codes").</summary>
+/// <summary>The process's exit codes, the same for the web server and the admin commands (README, "Admin commands").</summary>
 public static class ExitCodes
 {
     /// <summary>Done (a command), or a clean shutdown (the server).</summary>

@@ -7,7 +7,7 @@ namespace GoMicro.Modules.Auth.Persistence;
 
 /// <summary>
 /// The Auth module's database. Internal: no other module may reach its tables. This model is the source of the schema:
-/// migrations are generated from it with <c>dotnet ef migrations add</c> (see the README), and every name is given
+/// migrations are generated from it with <c>dotnet ef migrations add</c> (see docs/development.md, Migrations), and every name is given
 /// explicitly (PostgreSQL's own <c>*_pkey</c>/<c>*_fkey</c> names, <c>ux_</c>/<c>ix_</c> indexes, snake_case columns via
 /// <see cref="SnakeCaseColumns"/>) because the code and existing databases rely on them, e.g. <c>ux_users_email</c> makes
 /// two concurrent sign-ups of one email end in one success and one 400.

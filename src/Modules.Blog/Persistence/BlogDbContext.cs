@@ -8,7 +8,7 @@ namespace GoMicro.Modules.Blog.Persistence;
 
 /// <summary>
 /// The Blog module's database. Internal: nothing outside the module reaches its table. This model is the source of the
-/// schema: migrations are generated from it with <c>dotnet ef migrations add</c> (see the README). Every index exists for
+/// schema: migrations are generated from it with <c>dotnet ef migrations add</c> (see docs/development.md, Migrations). Every index exists for
 /// a query the module runs, and the integration tests check with <c>EXPLAIN</c> that the planner can use it:
 /// <list type="bullet">
 /// <item><c>ux_blogs_slug</c>: slug uniqueness (two concurrent creates of one slug end in one success and one 400) and the public read by slug.</item>

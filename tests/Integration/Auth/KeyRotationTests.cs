@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace GoMicro.Integration.Tests.Auth;
 
 /// <summary>
-/// Key ids, the published JWKS and a rotation as the README describes it, on running monoliths sharing one database:
+/// Key ids, the published JWKS and a rotation as docs/configuration.md describes it, on running monoliths sharing one database:
 /// the old key becomes a verification key, so tokens it signed keep working; removing it later refuses them.
 /// </summary>
 public sealed class KeyRotationTests : IAsyncLifetime

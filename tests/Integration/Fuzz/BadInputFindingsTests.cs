@@ -273,7 +273,7 @@ public sealed class BadInputFindingsTests(KestrelMonolithTopology topology)
 
     /// <summary>
     /// Kestrel refuses these before any middleware runs, so the app cannot answer them in the envelope (documented in
-    /// the README): they are 4xx with an empty body, never a 5xx and never internals.
+    /// docs/api.md): they are 4xx with an empty body, never a 5xx and never internals.
     /// </summary>
     [Fact]
     public async Task Requests_kestrel_refuses_get_a_4xx_without_internals()

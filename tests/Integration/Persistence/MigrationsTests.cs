@@ -11,7 +11,7 @@ namespace GoMicro.Integration.Tests.Persistence;
 /// </summary>
 public sealed class MigrationsTests
 {
-    private const string Hint = "the model differs from the migrations' snapshot: run `dotnet ef migrations add <Name>` in the module's folder (README, Migrations)";
+    private const string Hint = "the model differs from the migrations' snapshot: run `dotnet ef migrations add <Name>` in the module's folder (docs/development.md, Migrations)";
 
     [Fact]
     public void The_auth_model_has_no_change_without_a_migration()
