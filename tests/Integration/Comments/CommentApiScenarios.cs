@@ -456,6 +456,27 @@ public abstract class CommentApiScenarios(Topology topology, ITestOutputHelper o
         await topology.CommentAsync(other, blog);
     }
 
+    // ---- OpenAPI ------------------------------------------------------------------------------------------------
+
+    public static TheoryData<string, string, int[]> DocumentedOperations => new()
+    {
+        { "post", "/blog/comment", [200, 400, 401, 403, 404, 413, 415, 429] },
+        { "get", "/blog/comments/id/{id}", [200, 400, 401, 403, 404] },
+        { "put", "/blog/comment/id/{id}", [200, 400, 401, 403, 404, 413, 415] },
+        { "delete", "/blog/comment/id/{id}", [200, 400, 401, 403, 404] },
+        { "get", "/blog/comment/mine", [200, 400, 401, 403] },
+    };
+
+    [Theory]
+    [MemberData(nameof(DocumentedOperations))]
+    public async Task The_blog_services_openapi_document_lists_every_comment_route_with_its_error_statuses(string method, string path, int[] statuses)
+    {
+        using var client = topology.BlogHost.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var operation = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method);
+        Assert.Equal(statuses, operation.GetProperty("responses").EnumerateObject().Select(r => int.Parse(r.Name)).Order());
+    }
+
     private static string? WriterName(Envelope list, ObjectId id) =>
         list.HttpStatus == HttpStatusCode.OK ? list.Find(id)?.GetProperty("author").GetProperty("name").GetString() : null;
 
