@@ -217,7 +217,7 @@ internal sealed class BlogCache(
     {
         var id = ObjectId.Parse(change.BlogId);
         // Every change of a blog renews its comment lists' generation: publishing, unpublishing and deleting decide whether
-        // they answer at all, and the few other changes (edits, submit) cost one reload of a list at most.
+        // they answer at all, and an edit of the blog costs one reload of its comment list at most.
         IEnumerable<string> keys = [IdGeneration(id), CommentsGeneration(id), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
         return change.PublicListsAffected ? keys.Append(SimilarGeneration) : keys;
     }
