@@ -1,6 +1,7 @@
 using GoMicro.Modules.Blog.Author;
 using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Comments;
 using GoMicro.Modules.Blog.Editor;
 using GoMicro.Modules.Blog.Import;
 using GoMicro.Modules.Blog.Lists;
@@ -30,7 +31,7 @@ using Microsoft.Extensions.Hosting;
 namespace GoMicro.Modules.Blog;
 
 /// <summary>
-/// The Blog module: blogs, their author → editor workflow and the public reads, under <c>/blog</c>, on its own
+/// The Blog module: blogs, their author → editor workflow, the public reads and comments on published blogs, under <c>/blog</c>, on its own
 /// PostgreSQL database (<c>ConnectionStrings:Blog</c>), with public views cached in the process's
 /// hybrid cache (memory, plus Redis and its backplane when <c>ConnectionStrings:Redis</c> is set; ADR 14).
 /// It knows the Auth module only through the bus: authentication and roles through the shared policies, author
@@ -69,6 +70,9 @@ public sealed class BlogModule : IModule
         services.AddOutbox<BlogDbContext>(configuration);
         services.AddOutboxHandler<BlogViewChange>(BlogViewChange.Subject,
             (change, provider, ct) => provider.GetRequiredService<BlogCache>().ApplyDeliveredAsync(change, ct));
+        services.AddOutboxHandler<CommentViewChange>(CommentViewChange.Subject,
+            (change, provider, ct) => provider.GetRequiredService<BlogCache>().ApplyDeliveredCommentsAsync(change, ct));
+        services.AddSingleton<CommentRateLimit>();
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
         services.AddScoped<IAdminCommand, ImportBlogsCommand>();
@@ -88,11 +92,15 @@ public sealed class BlogModule : IModule
         AuthorListEndpoints.Map(author);
 
         EditorEndpoints.Map(blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor"));
+
+        CommentEndpoints.Map(blog.MapGroup("/comment").RequireBearer().WithTags("Blog: comments"),
+            blog.MapGroup("/comments").WithTags("Blog: comments"));
     }
 
     /// <inheritdoc />
-    /// <remarks>Any change of a user evicts the public views that embed them as an author, as the event's contract asks
-    /// (a new name or picture; a deactivated author, whose blogs the Auth module no longer resolves).</remarks>
+    /// <remarks>Any change of a user evicts the public views that embed them as an author or a comment writer, as the
+    /// event's contract asks (a new name or picture; a deactivated user, whose blogs answer 404 and whose comments leave
+    /// the lists; an activated one, whose comments come back).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
         bus.MapEvent<UserChanged>(AuthEvents.UserChanged,

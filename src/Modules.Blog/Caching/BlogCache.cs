@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using GoMicro.Modules.Blog.Comments;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Shared.Web.Envelope;
 using Microsoft.AspNetCore.Http.Json;
@@ -22,6 +23,11 @@ internal sealed class BlogCacheOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan SimilarBlogsDuration { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary><c>Blog:Cache:CommentListDuration</c>: how long a page of a blog's comment list stays cached. Default 10
+    /// minutes; every change that affects it evicts it earlier.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    public TimeSpan CommentListDuration { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><c>Blog:Cache:GenerationMemoryDuration</c>: how long an instance keeps a generation in its memory before
     /// asking Redis again. The backplane evicts it at once on a change; this bounds how long an instance that missed the
     /// backplane's message (Redis partitioned away from it) can serve views of an old generation. Default 30 s. Not used
@@ -41,7 +47,7 @@ internal interface IBlogViewLoadHook
 }
 
 /// <summary>
-/// The public views the module caches (blog by id, blog by slug, similar list) in the process's <see cref="IFusionCache"/>
+/// The public views the module caches (blog by id, blog by slug, similar list, pages of a blog's comment list) in the process's <see cref="IFusionCache"/>
 /// (memory, plus Redis and its backplane when configured), and their invalidation (ADR 8 as revised by ADR 14).
 /// </summary>
 /// <remarks>
@@ -65,7 +71,14 @@ internal interface IBlogViewLoadHook
 /// contain it, and the lists it now belongs in (a newly published blog, or an edited title).
 /// </para>
 /// <para>
-/// Public blogs are tagged <c>author:{id}</c>, so a change to the author's profile can evict every view embedding it.
+/// A blog's comment lists share one generation, <c>blog:gen:comments:{id}</c>, which a change of any of its comments
+/// (<see cref="CommentViewChange"/>) and every change of the blog itself (<see cref="BlogViewChange"/>: published,
+/// unpublished, deleted, edited) renew, through the same commit-then-outbox path.
+/// </para>
+/// <para>
+/// Public blogs are tagged <c>author:{id}</c>, so a change to the author's profile can evict every view embedding it;
+/// a comment list page is tagged with every writer of its rows, the ones it leaves out because the Auth module no longer
+/// knows them (deactivated) included, so their activation brings their comments back.
 /// Nothing that was not found is cached. A view is cached as its rendered JSON (<see cref="RenderedJson"/>, with the HTTP
 /// responses' serializer options, ADR 25), so a hit writes bytes instead of serializing the blog again. A Redis failure
 /// never fails a read: FusionCache treats it as a miss, and replays failed writes and backplane messages when Redis
@@ -88,6 +101,7 @@ internal sealed class BlogCache(
         entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1));
     private readonly FusionCacheEntryOptions _publicBlogEntry = cache.CreateEntryOptions(duration: options.Value.PublicBlogDuration);
     private readonly FusionCacheEntryOptions _similarEntry = cache.CreateEntryOptions(duration: options.Value.SimilarBlogsDuration);
+    private readonly FusionCacheEntryOptions _commentsEntry = cache.CreateEntryOptions(duration: options.Value.CommentListDuration);
     /// <summary>The outbox's writes wait for Redis and the backplane and throw what they can, so a failure retries.</summary>
     private readonly FusionCacheEntryOptions _deliveredGenerationEntry = Strict(cache.CreateEntryOptions(
         entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1)));
@@ -123,6 +137,17 @@ internal sealed class BlogCache(
         return await GetOrLoadAsync($"blog:similar:{id}:{generation}:{ViewFormat}", _similarEntry, load, _ => null, cancellationToken);
     }
 
+    /// <summary>One page (<paramref name="page"/>, <paramref name="limit"/>) of blog <paramref name="blogId"/>'s comment list,
+    /// rendered (its <see cref="CommentPage.Comments"/>), from the cache or from <paramref name="load"/>, which answers
+    /// null when the blog is not published (not cached).</summary>
+    public async Task<RenderedJson?> GetCommentsAsync(
+        ObjectId blogId, int page, int limit, Func<CancellationToken, Task<CommentPage?>> load, CancellationToken cancellationToken)
+    {
+        var generation = await GenerationAsync(CommentsGeneration(blogId), cancellationToken);
+        return await GetOrLoadAsync($"blog:comments:{blogId}:{generation}:{page}:{limit}:{ViewFormat}", _commentsEntry, load,
+            p => p.Writers.Select(AuthorTag).ToArray(), cancellationToken, p => p.Comments);
+    }
+
     /// <summary>
     /// Makes every cached view <paramref name="change"/> affects unreachable, on every instance, right after its commit so
     /// the writer's next read and the other instances see it at once: writes the change's own generation. Never throws
@@ -130,11 +155,16 @@ internal sealed class BlogCache(
     /// (<see cref="ApplyDeliveredAsync"/>) retries until Redis has it, so a crash or a Redis fault between the commit and
     /// this call loses nothing.
     /// </summary>
-    public async Task InvalidateAsync(BlogViewChange change)
+    public Task InvalidateAsync(BlogViewChange change) => WriteGenerationAsync(GenerationKeys(change), change.Generation);
+
+    /// <summary>As <see cref="InvalidateAsync"/>, for a comment's change: its blog's comment lists.</summary>
+    public Task InvalidateCommentsAsync(CommentViewChange change) => WriteGenerationAsync(GenerationKeys(change), change.Generation);
+
+    private async Task WriteGenerationAsync(IEnumerable<string> generationKeys, string generation)
     {
         // Not the request's token: once the change is committed its invalidation must happen even if the client went away.
-        foreach (var generation in GenerationKeys(change))
-            await cache.SetAsync(generation, change.Generation, _generationEntry, CancellationToken.None);
+        foreach (var key in generationKeys)
+            await cache.SetAsync(key, generation, _generationEntry, CancellationToken.None);
     }
 
     /// <summary>
@@ -149,14 +179,22 @@ internal sealed class BlogCache(
     /// </summary>
     /// <exception cref="BlogCacheUnavailableException">Redis did not take a generation (down, slow, or the circuit
     /// breaker open); the dispatcher retries the message later.</exception>
-    public async Task ApplyDeliveredAsync(BlogViewChange change, CancellationToken cancellationToken)
+    public Task ApplyDeliveredAsync(BlogViewChange change, CancellationToken cancellationToken) =>
+        ApplyDeliveredGenerationAsync(GenerationKeys(change), change.Generation, cancellationToken);
+
+    /// <summary>As <see cref="ApplyDeliveredAsync"/>, for a comment's change.</summary>
+    /// <exception cref="BlogCacheUnavailableException">Redis did not take the generation; the dispatcher retries later.</exception>
+    public Task ApplyDeliveredCommentsAsync(CommentViewChange change, CancellationToken cancellationToken) =>
+        ApplyDeliveredGenerationAsync(GenerationKeys(change), change.Generation, cancellationToken);
+
+    private async Task ApplyDeliveredGenerationAsync(IEnumerable<string> generationKeys, string changeGeneration, CancellationToken cancellationToken)
     {
         // Without Redis the only copy is this process's memory, which is what a plain read sees.
         var current = cache.HasDistributedCache ? _readBackEntry : _generationEntry;
-        foreach (var key in GenerationKeys(change))
+        foreach (var key in generationKeys)
         {
             var stored = await cache.TryGetAsync<string>(key, current, cancellationToken);
-            if (stored.HasValue && stored.Value == change.Generation)
+            if (stored.HasValue && stored.Value == changeGeneration)
             {
                 // The writer may have died between its Redis write and its backplane message: send the eviction again.
                 if (cache.HasBackplane) await cache.RemoveAsync(key, _memoriesOnlyEntry, cancellationToken);
@@ -183,7 +221,10 @@ internal sealed class BlogCache(
 
     private static IEnumerable<string> GenerationKeys(BlogViewChange change)
     {
-        IEnumerable<string> keys = [IdGeneration(ObjectId.Parse(change.BlogId)), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
+        var id = ObjectId.Parse(change.BlogId);
+        // Every change of a blog renews its comment lists' generation: publishing, unpublishing and deleting decide whether
+        // they answer at all, and an edit of the blog costs one reload of its comment list at most.
+        IEnumerable<string> keys = [IdGeneration(id), CommentsGeneration(id), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
         return change.PublicListsAffected ? keys.Append(SimilarGeneration) : keys;
     }
 
@@ -198,6 +239,8 @@ internal sealed class BlogCache(
         if (cache.HasDistributedCache) entry.SetMemoryCacheDuration(options.GenerationMemoryDuration);
     }
 
+    private static IEnumerable<string> GenerationKeys(CommentViewChange change) => [CommentsGeneration(ObjectId.Parse(change.BlogId))];
+
     private static FusionCacheEntryOptions Strict(FusionCacheEntryOptions entry)
     {
         entry.ReThrowDistributedCacheExceptions = true;
@@ -210,6 +253,8 @@ internal sealed class BlogCache(
 
     private static string SlugGeneration(string slug) => $"blog:gen:slug:{slug}";
 
+    private static string CommentsGeneration(ObjectId blogId) => $"blog:gen:comments:{blogId}";
+
     /// <summary>A fresh generation token (32 hex digits).</summary>
     public static string NewGeneration() => Guid.NewGuid().ToString("N");
 
@@ -218,9 +263,10 @@ internal sealed class BlogCache(
     private ValueTask<string> GenerationAsync(string generationKey, CancellationToken cancellationToken) =>
         cache.GetOrSetAsync<string>(generationKey, _ => Task.FromResult(NewGeneration()), _generationEntry, cancellationToken);
 
+    // render: what of the loaded value is rendered and served (default: all of it); the rest only feeds the tags.
     private async Task<RenderedJson?> GetOrLoadAsync<T>(
         string viewKey, FusionCacheEntryOptions entry, Func<CancellationToken, Task<T?>> load, Func<T, string[]?> tags,
-        CancellationToken cancellationToken) where T : class =>
+        CancellationToken cancellationToken, Func<T, object>? render = null) where T : class =>
         await cache.GetOrSetAsync<RenderedJson?>(viewKey, async (context, ct) =>
         {
             var value = await load(ct);
@@ -232,6 +278,6 @@ internal sealed class BlogCache(
                 return null;
             }
             context.Tags = tags(value);
-            return RenderedJson.Render(value, _json);
+            return render is null ? RenderedJson.Render(value, _json) : RenderedJson.Render(render(value), _json);
         }, entry, cancellationToken);
 }

@@ -23,6 +23,7 @@ namespace GoMicro.Modules.Blog.Persistence;
 /// <see cref="Lists.SimilarBlogs"/>' SQL reads them, and mapping the column would make EF read a tsvector with every
 /// blog it loads. They, and the statistics target of <c>tags</c> (which EF's model cannot hold), are SQL in the migration
 /// that creates the table (<see cref="Migrations.InitialSchema"/>).
+/// Comments (<c>comments</c>) have their own two list indexes, described with their model (<see cref="Comments.CommentModel"/>).
 /// The outbox (<c>outbox_messages</c>, <see cref="OutboxModel"/>) holds the cache invalidations of committed changes
 /// until a running instance has applied them (<see cref="Caching.BlogViewChange"/>).
 /// </summary>
@@ -38,6 +39,9 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
     private const string PublishedAndActive = "published AND status";
 
     public DbSet<BlogPost> Blogs => Set<BlogPost>();
+
+    /// <summary>Comments on blogs (issue 34; their table and indexes: <see cref="Comments.CommentModel"/>).</summary>
+    public DbSet<Comments.BlogComment> Comments => Set<Comments.BlogComment>();
 
     /// <summary>The Npgsql settings shared by the running module and the design-time factory, so the migrations the tool
     /// generates are the ones the module applies.</summary>
@@ -84,6 +88,7 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
             e.HasIndex(b => new { b.UpdatedAt, b.Score, b.Id }, "ix_blogs_submitted")
                 .IsDescending().HasFilter("submitted AND status");
         });
+        GoMicro.Modules.Blog.Comments.CommentModel.Configure(model);
         // Cache invalidations commit with the change they announce (BlogViewChange), so a crash cannot lose one.
         model.AddOutbox();
         model.UseSnakeCaseColumns();

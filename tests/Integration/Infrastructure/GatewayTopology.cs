@@ -41,6 +41,9 @@ public sealed class GatewayTopology : Topology
     public static readonly string[] BlogDestinations = ["blog1", "blog2"];
 
     /// <inheritdoc />
+    public override int BlogInstances => BlogDestinations.Length;
+
+    /// <inheritdoc />
     public override GoMicroHostFactory AuthHost => _auth;
 
     /// <inheritdoc />

@@ -33,6 +33,9 @@ public abstract class Topology : IAsyncLifetime
     /// serves both modules' documents under names of their own.</summary>
     public virtual string AuthOpenApiPath => "/openapi/v1.json";
 
+    /// <summary>How many blog instances answer <see cref="Blog"/>'s requests (each counts rate limits on its own).</summary>
+    public virtual int BlogInstances => 1;
+
     /// <summary>A client for <c>/auth</c> routes, without an API key.</summary>
     public HttpClient Auth { get; private set; } = null!;
 

@@ -23,6 +23,63 @@ namespace GoMicro.Modules.Blog.Persistence.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("GoMicro.Modules.Blog.Comments.BlogComment", b =>
+                {
+                    b.Property<byte[]>("Id")
+                        .HasColumnType("bytea")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AuthorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("author_id");
+
+                    b.Property<byte[]>("BlogId")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("blog_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Status")
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true)
+                        .HasColumnName("status");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<Guid>("UpdatedBy")
+                        .HasColumnType("uuid")
+                        .HasColumnName("updated_by");
+
+                    b.HasKey("Id")
+                        .HasName("comments_pkey");
+
+                    b.HasIndex(new[] { "AuthorId", "CreatedAt", "Id" }, "ix_comments_author")
+                        .IsDescending(false, true, true)
+                        .HasFilter("status");
+
+                    b.HasIndex(new[] { "BlogId", "CreatedAt", "Id" }, "ix_comments_blog")
+                        .HasFilter("status");
+
+                    b.ToTable("comments", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_comments_blog_id", "octet_length(blog_id) = 12");
+
+                            t.HasCheckConstraint("ck_comments_id", "octet_length(id) = 12");
+
+                            t.HasCheckConstraint("ck_comments_text", "char_length(text) BETWEEN 1 AND 2000");
+                        });
+                });
+
             modelBuilder.Entity("GoMicro.Modules.Blog.Persistence.BlogPost", b =>
                 {
                     b.Property<byte[]>("Id")

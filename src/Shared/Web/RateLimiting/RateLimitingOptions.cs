@@ -22,6 +22,10 @@ public sealed class RateLimitingOptions
     /// <summary><c>RateLimiting:RequestsPerApiKey</c>: requests one API key may make per window, on every route that takes
     /// a key (default 60,000 a minute, a thousand a second on average).</summary>
     public FixedWindowRule RequestsPerApiKey { get; set; } = new() { PermitLimit = 60_000, Window = TimeSpan.FromMinutes(1) };
+
+    /// <summary><c>RateLimiting:CommentsPerUser</c>: comments one signed-in user may post per window (default 10 a minute,
+    /// issue 34). Counted per user id once the request is authenticated and valid, by the Blog module.</summary>
+    public FixedWindowRule CommentsPerUser { get; set; } = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) };
 }
 
 /// <summary>One limit: at most <see cref="PermitLimit"/> per <see cref="Window"/>; the count starts again when the window,

@@ -33,7 +33,7 @@ public static class RateLimits
     {
         services.AddOptions<RateLimitingOptions>()
             .Bind(configuration.GetSection(RateLimitingOptions.SectionName))
-            .Validate(o => o.WrongPasswordsPerAccount.IsValid && o.AuthRequestsPerAddress.IsValid && o.RequestsPerApiKey.IsValid,
+            .Validate(o => o.WrongPasswordsPerAccount.IsValid && o.AuthRequestsPerAddress.IsValid && o.RequestsPerApiKey.IsValid && o.CommentsPerUser.IsValid,
                 "every RateLimiting:*:PermitLimit must be 0 (off) or more, and every RateLimiting:*:Window longer than zero")
             .ValidateOnStart();
         services.AddRateLimiter(_ => { });
