@@ -62,6 +62,9 @@ public sealed class ReferenceBlogAgainstOurAuthTests(SplitTopology topology) : I
     public async Task An_instance_of_the_reference_and_ours_share_each_request_in_the_default_queue_group()
     {
         await using var nats = NatsProbe.Connect(topology.Nats.Url);
+        // This test's requests carry a header of their own, so a request from anywhere else on the bus cannot be
+        // counted; the stand-in answers with a name of its own, so each answer says which side sent it.
+        var run = Guid.NewGuid().ToString("N");
         var theirs = 0;
         // A reference auth instance: micro.AddService's endpoints subscribe in queue group "q".
         await using var reference = await nats.Connection.SubscribeCoreAsync<byte[]>(AuthSubjects.ProfileUser, queueGroup: "q");
@@ -69,20 +72,25 @@ public sealed class ReferenceBlogAgainstOurAuthTests(SplitTopology topology) : I
         {
             await foreach (var message in reference.Msgs.ReadAllAsync())
             {
-                Interlocked.Increment(ref theirs);
-                await message.ReplyAsync(Encoding.UTF8.GetBytes($$$"""{"data":{"id":"{{{DevelopmentSeed.AdminUserId}}}","name":"Admin","email":"{{{DevelopmentSeed.AdminEmail}}}"}}"""));
+                if (Header(message, "Test-Run") == run) Interlocked.Increment(ref theirs);
+                await message.ReplyAsync(Encoding.UTF8.GetBytes($$$"""{"data":{"id":"{{{DevelopmentSeed.AdminUserId}}}","name":"Reference stand-in","email":"{{{DevelopmentSeed.AdminEmail}}}"}}"""));
             }
         });
         await nats.Connection.PingAsync();
-        var before = (await nats.RequestCountsAsync("auth", AuthSubjects.ProfileUser, instances: 1)).Values.Single();
 
+        var ours = 0;
         for (var i = 0; i < 40; i++)
-            await nats.RequestRawAsync(AuthSubjects.ProfileUser, $$$"""{"data":{"value":"{{{DevelopmentSeed.AdminUserId}}}"}}""");
-
-        var ours = (await nats.RequestCountsAsync("auth", AuthSubjects.ProfileUser, instances: 1)).Values.Single() - before;
+        {
+            var reply = await nats.Connection.RequestAsync<byte[], byte[]>(AuthSubjects.ProfileUser,
+                Encoding.UTF8.GetBytes($$$"""{"data":{"value":"{{{DevelopmentSeed.AdminUserId}}}"}}"""),
+                headers: new NatsHeaders { ["Test-Run"] = run }, replyOpts: new NatsSubOpts { Timeout = TimeSpan.FromSeconds(10) });
+            using var answer = JsonDocument.Parse(reply.Data);
+            if (answer.RootElement.GetProperty("data").GetProperty("name").GetString() != "Reference stand-in") ours++;
+        }
         await reference.UnsubscribeAsync();
         await replying;
-        // Each request reached exactly one of the two (in separate queue groups both would get all 40).
+        // Each request reached exactly one of the two: the stand-in received only those it answered. In separate queue
+        // groups it would receive all 40 while ours still answered some first.
         Assert.Equal(40, ours + Volatile.Read(ref theirs));
         Assert.True(ours > 0 && theirs > 0, $"ours {ours}, theirs {theirs}");
     }
