@@ -71,16 +71,7 @@ public sealed class TwoBlogProcessesTopology : Topology
         if (Nats is not null) await Nats.DisposeAsync();
     }
 
-    private Dictionary<string, string?> Settings(string role)
-    {
-        var settings = SettingsFor(role);
-        settings[role == "auth" ? "ConnectionStrings:Blog" : "ConnectionStrings:Auth"] = "";
-        settings["Bus:Transport"] = "Nats";
-        settings["Bus:Nats:Url"] = Nats.Url;
-        settings["ConnectionStrings:Redis"] = TestEnvironment.Redis;
-        settings["Cache:Redis:InstanceName"] = _keyPrefix;
-        return settings;
-    }
+    private Dictionary<string, string?> Settings(string role) => ModuleSettingsOnNats(role, Nats.Url, _keyPrefix);
 }
 
 /// <summary>

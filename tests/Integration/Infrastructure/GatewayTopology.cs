@@ -132,16 +132,7 @@ public sealed class GatewayTopology : Topology
         return settings;
     }
 
-    private Dictionary<string, string?> ModuleSettings(string role)
-    {
-        var settings = SettingsFor(role);
-        settings[role == "auth" ? "ConnectionStrings:Blog" : "ConnectionStrings:Auth"] = "";
-        settings["Bus:Transport"] = "Nats";
-        settings["Bus:Nats:Url"] = Nats.Url;
-        settings["ConnectionStrings:Redis"] = TestEnvironment.Redis;
-        settings["Cache:Redis:InstanceName"] = _keyPrefix;
-        return settings;
-    }
+    private Dictionary<string, string?> ModuleSettings(string role) => ModuleSettingsOnNats(role, Nats.Url, _keyPrefix);
 
     private static string AddressOf(GoMicroHostFactory host) =>
         host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -46,11 +46,7 @@ public class SplitTopology : Topology
     /// <summary>Starts one more process of <paramref name="role"/> on this topology's databases and NATS server.</summary>
     public async Task<GoMicroHostFactory> StartServiceAsync(string role)
     {
-        var settings = SettingsFor(role);
-        // Only the role's own database: a module that needed the other's would fail to start here.
-        settings[role == "auth" ? "ConnectionStrings:Blog" : "ConnectionStrings:Auth"] = "";
-        settings["Bus:Transport"] = "Nats";
-        settings["Bus:Nats:Url"] = Nats.Url;
+        var settings = ModuleSettingsOnNats(role, Nats.Url);
         Configure(settings);
         var host = new GoMicroHostFactory(settings);
         await host.StartAsync();

@@ -71,6 +71,25 @@ public abstract class Topology : IAsyncLifetime
         await BlogDatabase.DisposeAsync();
     }
 
+    /// <summary>
+    /// Settings for a single-module process of <paramref name="role"/> on this topology's databases and the NATS server at
+    /// <paramref name="natsUrl"/>: only the role's own connection string (a module that needed the other's would fail to
+    /// start), and with <paramref name="redisKeyPrefix"/> the shared test Redis under that prefix.
+    /// </summary>
+    protected Dictionary<string, string?> ModuleSettingsOnNats(string role, string natsUrl, string? redisKeyPrefix = null)
+    {
+        var settings = SettingsFor(role);
+        settings[role == "auth" ? "ConnectionStrings:Blog" : "ConnectionStrings:Auth"] = "";
+        settings["Bus:Transport"] = "Nats";
+        settings["Bus:Nats:Url"] = natsUrl;
+        if (redisKeyPrefix is not null)
+        {
+            settings["ConnectionStrings:Redis"] = TestEnvironment.Redis;
+            settings["Cache:Redis:InstanceName"] = redisKeyPrefix;
+        }
+        return settings;
+    }
+
     /// <summary>Settings for a host of <paramref name="role"/> on this topology's databases.</summary>
     protected Dictionary<string, string?> SettingsFor(string role)
     {
