@@ -32,7 +32,7 @@ public static class CoherentCacheServiceCollectionExtensions
     /// that reports <see cref="HealthStatus.Degraded"/> (never unhealthy) while Redis is unreachable. Without Redis the
     /// same code runs on L1 alone. Redis never fails a call: each is bounded by
     /// <see cref="RedisConnectionOptions.OperationTimeout"/>, failures count as misses, and a circuit breaker skips Redis
-    /// for a second after one. Values are serialized with System.Text.Json's web defaults. Safe to call from several modules:
+    /// for a second after one. Values are serialized with System.Text.Json's web defaults plus public fields (value tuples). Safe to call from several modules:
     /// the first call wins.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -68,7 +68,10 @@ public static class CoherentCacheServiceCollectionExtensions
                 entry.ReThrowDistributedCacheExceptions = false;
                 entry.ReThrowBackplaneExceptions = false;
             })
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+            // IncludeFields: a value tuple's items are fields, which System.Text.Json skips by default, so a tuple would
+            // come back from Redis empty (dotnet/runtime#70352). Nothing cached today is a tuple, but FusionCache checks the
+            // serializer for it at start and warns otherwise, which put a log line before every admin command's output.
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web) { IncludeFields = true }));
 
         if (string.IsNullOrWhiteSpace(redis)) return services;
 
