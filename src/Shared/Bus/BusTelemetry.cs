@@ -151,6 +151,7 @@ public sealed class BusTelemetry
     {
         BusUnavailableException { Reason: BusUnavailableReason.Timeout } => ErrorTypes.Timeout,
         BusUnavailableException { Reason: BusUnavailableReason.NoResponders } => ErrorTypes.NoResponders,
+        BusUnavailableException { Reason: BusUnavailableReason.ResponderDependencyUnavailable } => ErrorTypes.RemoteFault,
         BusUnavailableException => ErrorTypes.NotConnected,
         OperationCanceledException => ErrorTypes.Cancelled,
         _ => ErrorTypes.RemoteFault,

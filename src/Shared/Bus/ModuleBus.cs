@@ -117,6 +117,8 @@ public sealed class ModuleBus : IModuleBus
         if (error is not null)
         {
             var (status, message) = BusEnvelope.ParseError(error);
+            // 503: the responder is there but cannot serve (its database is unavailable): unavailable, not a fault.
+            if (status == 503) throw new BusUnavailableException(subject, BusUnavailableReason.ResponderDependencyUnavailable, message);
             if (status >= 500 || (status is null && message == BusEnvelope.InternalError)) throw new BusRemoteFaultException(subject);
             throw new BusErrorException(subject, message, status);
         }

@@ -41,6 +41,15 @@ public abstract class BusContract(BusContractFixture fixture)
     }
 
     [Fact]
+    public async Task A_handler_whose_database_is_unavailable_makes_the_request_unavailable_naming_both()
+    {
+        var unavailable = await Assert.ThrowsAsync<BusUnavailableException>(() => Bus.RequestAsync<Note, Note>(Subject("nodb"), new Note("x", 1)));
+
+        Assert.Equal(BusUnavailableReason.ResponderDependencyUnavailable, unavailable.Reason);
+        Assert.Equal($"{fixture.Service} service unavailable: {fixture.Service} database unavailable", unavailable.Message);
+    }
+
+    [Fact]
     public async Task A_subject_nobody_serves_is_unavailable_naming_the_service()
     {
         var unavailable = await Assert.ThrowsAsync<BusUnavailableException>(() => Bus.RequestAsync<Note, Note>(Subject("nobody"), new Note("x", 1)));
@@ -163,6 +172,13 @@ public abstract class BusContractFixture : IAsyncLifetime
         registry.MapRequest<Note, Note>(Subject("echo"), (note, _) => Task.FromResult(new Note("echo: " + note.Text, note.Size + 1)));
         registry.MapRequest<Note, Note>(Subject("reject"), (note, _) => throw new BusHandlerException($"note rejected: {note.Text} is too short"));
         registry.MapRequest<Note, Note>(Subject("crash"), (_, _) => throw new InvalidOperationException("the handler has a bug"));
+        registry.MapRequest<Note, Note>(Subject("nodb"), (_, _) =>
+        {
+            // As Shared.Persistence marks a connection the database refused.
+            var refused = new InvalidOperationException("53300: too many connections for database");
+            DependencyFault.Mark(refused, Service + " database");
+            throw new InvalidOperationException("the query failed", refused);
+        });
         registry.MapRequest<Note, Note>(Subject("slow"), async (note, context) =>
         {
             _calls.AddOrUpdate(note.Text, 1, (_, n) => n + 1);
