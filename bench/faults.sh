@@ -24,8 +24,11 @@ export GOMICRO_TEST_NATS="${GOMICRO_TEST_NATS:-nats://localhost:4222}"
 figures="$(mktemp)"
 trap 'rm -f "$figures"' EXIT
 log "RedisFreezeTests (Redis frozen 5 s under load) and FrozenAuthInstanceTests (separate processes)"
-if ! GOMICRO_BENCH_REDIS_FREEZE="$figures" GOMICRO_BENCH_FROZEN_AUTH="$figures" dotnet test tests/Integration --nologo \
-    --filter "FullyQualifiedName~RedisFreezeTests|FullyQualifiedName~FrozenAuthInstanceTests" >"$GOMICRO_STATE_DIR/faults-test.log" 2>&1; then
+# One test class at a time: run together they compete for the CPU and each measures the other.
+if ! GOMICRO_BENCH_REDIS_FREEZE="$figures" dotnet test tests/Integration --nologo --filter "FullyQualifiedName~RedisFreezeTests" \
+    >"$GOMICRO_STATE_DIR/faults-test.log" 2>&1 ||
+  ! GOMICRO_BENCH_FROZEN_AUTH="$figures" dotnet test tests/Integration --nologo --no-build --filter "FullyQualifiedName~FrozenAuthInstanceTests" \
+    >>"$GOMICRO_STATE_DIR/faults-test.log" 2>&1; then
   echo "target redis-freeze: not measured: a test failed (see $GOMICRO_STATE_DIR/faults-test.log) not met"
   exit 1
 fi

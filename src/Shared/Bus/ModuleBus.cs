@@ -10,8 +10,9 @@ namespace GoMicro.Shared.Bus;
 /// <see cref="IModuleBus"/> over any <see cref="IBusTransport"/>: serialises to the envelope, stamps the caller's
 /// W3C <c>traceparent</c>, applies <see cref="BusOptions.RequestTimeout"/> and turns the reply back into a message or
 /// a <see cref="BusErrorException"/> (status prefix stripped, api.md section 6) or <see cref="BusRemoteFaultException"/>.
-/// Requests on <see cref="BusOptions.IdempotentSubjects"/> are hedged (<see cref="BusOptions.HedgeDelay"/>, ADR 31), whichever
-/// transport carries them, so both transports behave the same; "no responders" and "not connected" fail at once.
+/// Requests on <see cref="BusOptions.IdempotentSubjects"/> are hedged over NATS (<see cref="BusOptions.HedgeDelay"/>, ADR 31);
+/// in-process, where the handler runs in this very process, a copy could only run the same code again, so every request
+/// is sent once. "No responders" and "not connected" fail at once.
 /// </summary>
 public sealed class ModuleBus : IModuleBus
 {
@@ -80,7 +81,8 @@ public sealed class ModuleBus : IModuleBus
     private async Task<TReply> SendRequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
-        var reply = _options.MaxHedges > 0 && _idempotent.GetOrAdd(subject, _options.IsIdempotent)
+        // Not in-process: there the handler runs in this process, and a copy would only run the same code again.
+        var reply = _options.MaxHedges > 0 && _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent)
             ? await HedgedRequestAsync(subject, payload, cancellationToken)
             : await _transport.RequestAsync(subject, payload, _timeout, cancellationToken);
 
