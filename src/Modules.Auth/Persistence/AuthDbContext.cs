@@ -22,7 +22,7 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
     /// <summary>The Npgsql settings shared by the running module and the design-time factory, so the migrations the tool
     /// generates are the ones the module applies.</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString).LogFailuresOnlyWhereHandled();
+        options.UseModuleNpgsql(connectionString, "auth");
 
     /// <summary>The reference data every environment needs (sign-up assigns LEARNER): the four roles, with the ids the
     /// first schema gave them.</summary>

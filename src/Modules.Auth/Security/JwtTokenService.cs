@@ -13,7 +13,8 @@ internal readonly record struct TokenClaims(Guid Subject, string Id, DateTimeOff
 /// <summary>The outcome of <see cref="JwtTokenService.ValidateAsync"/>: the claims, or why not.</summary>
 /// <param name="Claims">The claims when <see cref="IsValid"/>.</param>
 /// <param name="Reason">Why the token was refused, for logs only (clients get one generic text): <c>length</c>,
-/// <c>not a compact JWS</c>, <c>not base64url</c>, <c>malformed</c>, <c>algorithm</c>, <c>signature</c>, <c>issuer</c>,
+/// <c>not a compact JWS</c>, <c>not base64url</c>, <c>malformed</c>, <c>algorithm</c>, <c>kid</c> (a key id the ring
+/// does not hold), <c>signature</c>, <c>issuer</c>,
 /// <c>audience</c>, <c>expired</c>, <c>not yet valid</c>, <c>lifetime claims</c>, <c>subject</c> or <c>jti</c>.</param>
 internal readonly record struct TokenValidation(TokenClaims Claims, string? Reason)
 {
@@ -23,7 +24,9 @@ internal readonly record struct TokenValidation(TokenClaims Claims, string? Reas
 
 /// <summary>
 /// RS256 JSON Web Tokens (RFC 7519) on Microsoft's <see cref="JsonWebTokenHandler"/>, signed by the key ring's signing
-/// key with its <c>kid</c> in the header and verified against every key of the ring. Verification follows RFC 8725:
+/// key with its <c>kid</c> in the header and verified by the ring key that <c>kid</c> names: a <c>kid</c> the ring does not
+/// hold is refused, and only a token without <c>kid</c> (issued before key ids existed) is tried against every key of the
+/// ring. Verification follows RFC 8725:
 /// only RS256 (<see cref="TokenValidationParameters.ValidAlgorithms"/>), so <c>none</c> and HS256-with-the-public-key
 /// fail; signed tokens only; <c>iss</c>, <c>aud</c>, <c>exp</c> and <c>nbf</c> (with <see cref="JwtOptions.ClockSkew"/>),
 /// <c>sub</c> (a UUID) and <c>jti</c> required. Before the handler sees a token it must be at most
@@ -78,6 +81,7 @@ internal sealed class JwtTokenService
         if (token.Length is 0 or > MaxTokenLength) return Fail("length");
         if (CheckShape(token) is { } shape) return Fail(shape);
 
+        var unknownKid = false;
         var parameters = new TokenValidationParameters
         {
             ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
@@ -90,14 +94,24 @@ internal sealed class JwtTokenService
             ValidateLifetime = checkExpiry,
             ClockSkew = _options.ClockSkew,
             LifetimeValidator = checkExpiry ? Lifetime : null,
-            // A token without a kid (signed before key ids existed) is tried against every key of the ring.
-            TryAllIssuerSigningKeys = true,
+            // The header's kid picks the ring key; a kid the ring does not hold is refused rather than tried against
+            // every key (RFC 7515 section 4.1.4: the kid names the key, so a wrong one is a wrong token). Only a token
+            // without a kid (signed before key ids existed) is tried against every key of the ring.
+            IssuerSigningKeyResolver = (_, _, kid, _) =>
+            {
+                if (string.IsNullOrEmpty(kid)) return _keys.VerificationKeys;
+                var key = _keys.VerificationKeys.FirstOrDefault(k => k.KeyId == kid);
+                if (key is null) unknownKid = true;
+                return key is null ? [] : [key];
+            },
+            TryAllIssuerSigningKeys = false,
             // The handler reports another algorithm as a signature that no key verifies; the parsed header tells which.
             IncludeTokenOnFailedValidation = true,
         };
         var result = await _handler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
-            return Fail(result.TokenOnFailedValidation is JsonWebToken { Alg: not SecurityAlgorithms.RsaSha256 } ? "algorithm" : Reason(result.Exception));
+            return Fail(result.TokenOnFailedValidation is JsonWebToken { Alg: not SecurityAlgorithms.RsaSha256 } ? "algorithm"
+                : unknownKid ? "kid" : Reason(result.Exception));
 
         var jwt = (JsonWebToken)result.SecurityToken;
         if (!jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var nbf) || !jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Exp, out var exp))

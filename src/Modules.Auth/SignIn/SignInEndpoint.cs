@@ -61,19 +61,29 @@ internal static class SignInEndpoint
                 throw ApiException.Unauthorized(WrongPassword);
             }
         }
-        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
-        {
-            // A hash of an older, cheaper format or cost: replace it now that the password is known, in the same
-            // transaction as the session so both commit together.
-            db.Users.Attach(user);
-            user.PasswordHash = hasher.HashPassword(user, body.Password!);
-        }
+        // A hash of an older, cheaper format or cost: replaced now that the password is known, in the same transaction
+        // as the session so both commit together.
+        var rehashed = verification == PasswordVerificationResult.SuccessRehashNeeded ? hasher.HashPassword(user, body.Password!) : null;
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await sessions.LockUserAsync(db, user.Id, cancellationToken);
-        var (tokens, ended) = await sessions.StartBoundedAsync(db, user.Id, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        // The whole unit of work runs inside the execution strategy, so a dropped connection or a database restarting
+        // repeats all of it on a fresh connection (TransientFaults); each attempt starts from a clean change tracker.
+        // Repeating is safe: an attempt that failed rolled back, and in the rare case where the commit reached the
+        // database but its answer did not, the retry starts one more session, which the session limit bounds.
+        var (tokens, ended) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            if (rehashed is not null)
+            {
+                user.PasswordHash = rehashed;
+                db.Users.Attach(user).Property(u => u.PasswordHash).IsModified = true;
+            }
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            await sessions.LockUserAsync(db, user.Id, ct);
+            var started = await sessions.StartBoundedAsync(db, user.Id, ct);
+            await db.SaveChangesAsync(ct);
+            await transaction.CommitAsync(ct);
+            return started;
+        }, cancellationToken);
         // This instance forgets the sessions the limit ended before answering; the others on their event.
         foreach (var sessionId in ended) cache.EvictSession(sessionId);
         return ApiResults.Success("success", new UserAuth(user.ToPrivate(), tokens));

@@ -46,7 +46,7 @@ internal sealed class BlogDbContext(DbContextOptions<BlogDbContext> options) : D
     /// <summary>The Npgsql settings shared by the running module and the design-time factory, so the migrations the tool
     /// generates are the ones the module applies.</summary>
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable)).LogFailuresOnlyWhereHandled();
+        options.UseModuleNpgsql(connectionString, "blog", npgsql => npgsql.MigrationsHistoryTable(MigrationsHistoryTable));
 
     /// <summary>
     /// A blog id is an <see cref="ObjectId"/> in code and its 12 bytes (<c>bytea</c>, held to 12 by <c>ck_blogs_id</c>) in

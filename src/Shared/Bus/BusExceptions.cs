@@ -47,6 +47,9 @@ public enum BusUnavailableReason
     /// <summary>The transport is not connected, or lost its connection while waiting (for NATS: the server is down,
     /// reconnecting, or the connection is draining).</summary>
     NotConnected,
+    /// <summary>The responder answered, with status 503: a dependency it needs (its database) is unavailable
+    /// (<see cref="DependencyFault"/>).</summary>
+    ResponderDependencyUnavailable,
 }
 
 /// <summary>

@@ -128,6 +128,12 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
         {
             throw;
         }
+        catch (Exception ex) when (DependencyFault.Of(ex) is { } dependency)
+        {
+            // Not this handler's fault and not the caller's: the caller answers 503 naming what is missing.
+            logger.LogWarning("Bus handler for {Subject} failed: {Dependency} unavailable ({Reason})", subject, dependency, ex.Message);
+            return BusEnvelope.Error(BusEnvelope.KnownError(503, DependencyFault.Message(dependency)));
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "Bus handler for {Subject} failed", subject);

@@ -59,6 +59,7 @@ public sealed class BusTelemetry
 
     private readonly Histogram<double> _clientDuration;
     private readonly Histogram<double> _processDuration;
+    private readonly Counter<long> _hedges;
 
     /// <summary>Creates the host's bus meter (<see cref="Name"/>) and its two histograms.</summary>
     /// <param name="meterFactory">The host's meter factory (<c>AddMetrics</c>).</param>
@@ -69,6 +70,18 @@ public sealed class BusTelemetry
             "messaging.client.operation.duration", "s", "Duration of a bus send (request until its reply, or publish).", advice: DurationAdvice);
         _processDuration = meter.CreateHistogram(
             "messaging.process.duration", "s", "Duration of a bus handler.", advice: DurationAdvice);
+        // Not in the messaging conventions, hence our own namespace; same attributes as the duration metrics.
+        _hedges = meter.CreateCounter<long>(
+            "gomicro.bus.client.hedges", "{request}", "Extra copies of read-only requests sent because no reply came within Bus:HedgeDelay.");
+    }
+
+    /// <summary>Counts one hedged copy of a request on <paramref name="subject"/> (<c>gomicro.bus.client.hedges</c>).</summary>
+    /// <param name="system">The transport's <c>messaging.system</c>.</param>
+    /// <param name="subject">The subject.</param>
+    public void RecordHedge(string system, string subject)
+    {
+        if (!_hedges.Enabled) return;
+        _hedges.Add(1, new TagList { { "messaging.system", system }, { "messaging.destination.name", subject }, { "messaging.operation.name", "request" } });
     }
 
     /// <summary>True when a listener wants spans or the process metric, so the handling side reads the reply's outcome.</summary>
@@ -151,6 +164,7 @@ public sealed class BusTelemetry
     {
         BusUnavailableException { Reason: BusUnavailableReason.Timeout } => ErrorTypes.Timeout,
         BusUnavailableException { Reason: BusUnavailableReason.NoResponders } => ErrorTypes.NoResponders,
+        BusUnavailableException { Reason: BusUnavailableReason.ResponderDependencyUnavailable } => ErrorTypes.RemoteFault,
         BusUnavailableException => ErrorTypes.NotConnected,
         OperationCanceledException => ErrorTypes.Cancelled,
         _ => ErrorTypes.RemoteFault,

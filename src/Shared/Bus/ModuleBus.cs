@@ -3,8 +3,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 
 namespace GoMicro.Shared.Bus;
 
@@ -12,8 +10,9 @@ namespace GoMicro.Shared.Bus;
 /// <see cref="IModuleBus"/> over any <see cref="IBusTransport"/>: serialises to the envelope, stamps the caller's
 /// W3C <c>traceparent</c>, applies <see cref="BusOptions.RequestTimeout"/> and turns the reply back into a message or
 /// a <see cref="BusErrorException"/> (status prefix stripped, api.md section 6) or <see cref="BusRemoteFaultException"/>.
-/// Requests on <see cref="BusOptions.IdempotentSubjects"/> that timed out are sent once more (a Polly retry), whichever
-/// transport carries them, so both transports behave the same; "no responders" and "not connected" fail at once.
+/// Requests on <see cref="BusOptions.IdempotentSubjects"/> are hedged over NATS (<see cref="BusOptions.HedgeDelay"/>, ADR 31);
+/// in-process, where the handler runs in this very process, a copy could only run the same code again, so every request
+/// is sent once. "No responders" and "not connected" fail at once.
 /// </summary>
 public sealed class ModuleBus : IModuleBus
 {
@@ -21,33 +20,18 @@ public sealed class ModuleBus : IModuleBus
     private readonly BusTelemetry _telemetry;
     private readonly BusOptions _options;
     private readonly TimeSpan _timeout;
-    private readonly ResiliencePipeline _retryOnce;
+    private readonly ILogger<ModuleBus> _logger;
     private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
 
-    /// <summary>Creates the bus; retries of idempotent requests are logged as warnings.</summary>
+    /// <summary>Creates the bus; hedged copies of read-only requests are logged at Debug and counted
+    /// (<see cref="BusTelemetry.RecordHedge"/>).</summary>
     public ModuleBus(IBusTransport transport, BusTelemetry telemetry, IOptions<BusOptions> options, ILogger<ModuleBus> logger)
     {
         _transport = transport;
         _telemetry = telemetry;
         _options = options.Value;
         _timeout = _options.RequestTimeout;
-        _retryOnce = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                // Once, at once: a queue group hands the second attempt to any instance, usually another one.
-                MaxRetryAttempts = 1,
-                Delay = TimeSpan.Zero,
-                // Only a timeout: "no responders" and "not connected" must fail fast, and an immediate second try would
-                // get the same answer.
-                ShouldHandle = new PredicateBuilder().Handle<BusUnavailableException>(e => e.Reason == BusUnavailableReason.Timeout),
-                OnRetry = args =>
-                {
-                    if (args.Outcome.Exception is BusUnavailableException unavailable)
-                        logger.LogWarning("Bus request on {Subject} got no answer ({Reason}); retrying once", unavailable.Subject, unavailable.Reason);
-                    return default;
-                },
-            })
-            .Build();
+        _logger = logger;
     }
 
     /// <inheritdoc />
@@ -97,10 +81,9 @@ public sealed class ModuleBus : IModuleBus
     private async Task<TReply> SendRequestAsync<TRequest, TReply>(string subject, TRequest request, CancellationToken cancellationToken)
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
-        var reply = _idempotent.GetOrAdd(subject, _options.IsIdempotent)
-            ? await _retryOnce.ExecuteAsync(
-                static (state, ct) => new ValueTask<byte[]>(state.Transport.RequestAsync(state.Subject, state.Payload, state.Timeout, ct)),
-                (Transport: _transport, Subject: subject, Payload: payload, Timeout: _timeout), cancellationToken)
+        // Not in-process: there the handler runs in this process, and a copy would only run the same code again.
+        var reply = _options.MaxHedges > 0 && _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent)
+            ? await HedgedRequestAsync(subject, payload, cancellationToken)
             : await _transport.RequestAsync(subject, payload, _timeout, cancellationToken);
 
         TReply? data;
@@ -117,9 +100,72 @@ public sealed class ModuleBus : IModuleBus
         if (error is not null)
         {
             var (status, message) = BusEnvelope.ParseError(error);
+            // 503: the responder is there but cannot serve (its database is unavailable): unavailable, not a fault.
+            if (status == 503) throw new BusUnavailableException(subject, BusUnavailableReason.ResponderDependencyUnavailable, message);
             if (status >= 500 || (status is null && message == BusEnvelope.InternalError)) throw new BusRemoteFaultException(subject);
             throw new BusErrorException(subject, message, status);
         }
         return data ?? throw new BusRemoteFaultException(subject, "empty reply");
+    }
+
+    /// <summary>
+    /// A hedged request ("The Tail at Scale", Dean and Barroso): the request is sent; whenever
+    /// <see cref="BusOptions.HedgeDelay"/> passes without a reply, the same request is sent again, up to
+    /// <see cref="BusOptions.MaxHedges"/> copies, all in flight together, and the first reply wins (the others are
+    /// cancelled). Every copy waits only for what is left of the one <see cref="BusOptions.RequestTimeout"/>, so the
+    /// request as a whole never waits longer than a write would, and a copy that timed out is never followed by a fresh
+    /// full wait. A final answer (no responders, not connected, the caller's cancellation) ends it at once.
+    /// </summary>
+    private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var inFlight = new List<Task<byte[]>>(2) { _transport.RequestAsync(subject, payload, _timeout, copies.Token) };
+        var hedges = 0;
+        BusUnavailableException? timedOut = null;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var left = _timeout - Stopwatch.GetElapsedTime(started);
+                var mayHedge = hedges < _options.MaxHedges && left > TimeSpan.Zero;
+                if (inFlight.Count == 0 && !mayHedge) throw timedOut!;
+
+                // With nothing in flight (every copy timed out early) the next copy goes at once.
+                var hedgeDue = !mayHedge ? null : inFlight.Count == 0 ? Task.CompletedTask : Task.Delay(_options.HedgeDelay, copies.Token);
+                var finished = await Task.WhenAny(hedgeDue is null ? inFlight : [.. inFlight, hedgeDue]);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (finished == hedgeDue)
+                {
+                    hedges++;
+                    _telemetry.RecordHedge(_transport.MessagingSystem, subject);
+                    _logger.LogDebug("Bus request on {Subject} has no reply after {Elapsed} ms; sending copy {Hedge}", subject,
+                        (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, hedges);
+                    var remaining = _timeout - Stopwatch.GetElapsedTime(started);
+                    if (remaining > TimeSpan.Zero) inFlight.Add(_transport.RequestAsync(subject, payload, remaining, copies.Token));
+                    continue;
+                }
+
+                var copy = (Task<byte[]>)finished;
+                inFlight.Remove(copy);
+                try
+                {
+                    return await copy;
+                }
+                catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.Timeout)
+                {
+                    // This copy's wait is over; the others (and the next copies) still may get the answer.
+                    timedOut = ex;
+                }
+            }
+        }
+        finally
+        {
+            await copies.CancelAsync();
+            // The copies that lost end with a cancellation nobody awaits: observe it.
+            foreach (var copy in inFlight)
+                _ = copy.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 }

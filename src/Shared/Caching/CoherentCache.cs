@@ -31,8 +31,9 @@ public static class CoherentCacheServiceCollectionExtensions
     /// backplane, which evicts a changed key from every other instance's L1, all over one multiplexer, with a health check
     /// that reports <see cref="HealthStatus.Degraded"/> (never unhealthy) while Redis is unreachable. Without Redis the
     /// same code runs on L1 alone. Redis never fails a call: each is bounded by
-    /// <see cref="RedisConnectionOptions.OperationTimeout"/>, failures count as misses, and a circuit breaker skips Redis
-    /// for a second after one. Values are serialized with System.Text.Json's web defaults. Safe to call from several modules:
+    /// <see cref="RedisConnectionOptions.OperationTimeout"/> (<see cref="BudgetedDistributedCache"/>), failures and calls
+    /// over budget count as misses, and a circuit breaker skips Redis for a second after one, so a request waits on
+    /// Redis for at most one budget even when it would make several calls. Values are serialized with System.Text.Json's web defaults plus public fields (value tuples). Safe to call from several modules:
     /// the first call wins.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -60,25 +61,30 @@ public static class CoherentCacheServiceCollectionExtensions
             })
             .WithDefaultEntryOptions(entry =>
             {
-                entry.DistributedCacheSoftTimeout = timeout;
-                entry.DistributedCacheHardTimeout = timeout;
+                // The budget itself is enforced below each call (BudgetedDistributedCache), which reports a call over
+                // budget as a failure so the breaker opens; FusionCache's own timeouts are only a backstop behind it.
+                entry.DistributedCacheSoftTimeout = timeout * 2;
+                entry.DistributedCacheHardTimeout = timeout * 2;
                 // A write waits for Redis (bounded above), so the backplane's eviction reaches the other instances only
                 // once the new value can be read there.
                 entry.AllowBackgroundDistributedCacheOperations = false;
                 entry.ReThrowDistributedCacheExceptions = false;
                 entry.ReThrowBackplaneExceptions = false;
             })
-            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+            // IncludeFields: a value tuple's items are fields, which System.Text.Json skips by default, so a tuple would
+            // come back from Redis empty (dotnet/runtime#70352). Nothing cached today is a tuple, but FusionCache checks the
+            // serializer for it at start and warns otherwise, which put a log line before every admin command's output.
+            .WithSerializer(new FusionCacheSystemTextJsonSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web) { IncludeFields = true }));
 
         if (string.IsNullOrWhiteSpace(redis)) return services;
 
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RedisConnection>(sp, redis));
         cache
-            .WithDistributedCache(sp => new RedisCache(Options.Create(new RedisCacheOptions
+            .WithDistributedCache(sp => new BudgetedDistributedCache(new RedisCache(Options.Create(new RedisCacheOptions
             {
                 InstanceName = settings.InstanceName,
                 ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
-            })))
+            })), timeout))
             .WithBackplane(sp => new RedisBackplane(Options.Create(new RedisBackplaneOptions
             {
                 ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,

@@ -11,6 +11,9 @@ public sealed class RedisConnectionOptions
     public string InstanceName { get; set; } = "gomicro:";
 
     /// <summary><c>Cache:Redis:OperationTimeout</c>: the longest one Redis call may take before the cache treats Redis as
-    /// absent for that call (a miss, then the database). Default 500 ms: a cache slower than the database is no cache.</summary>
-    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// absent for that call (a miss, then the database) and skips it for a second (the circuit breaker), so it is also
+    /// about the longest a request waits on Redis. Default 50 ms: Redis answers in well under a millisecond on a local
+    /// network and the database reads it saves take a few, so a call that has taken tens of milliseconds is a Redis in
+    /// trouble, and waiting longer for a cache than the database would take is no cache (issue 30: 500 ms).</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -85,8 +85,11 @@ public sealed class JwtTokenServiceTests
     [Fact]
     public async Task A_token_signed_by_another_key_is_rejected()
     {
+        // It names its own key's kid, which the ring does not hold; without a kid, no ring key verifies its signature.
         var forged = CreateService(_time, "gomicro", "gomicro", NewKeyFile()).Create(_subject, "k", TimeSpan.FromHours(1));
-        Assert.Equal("signature", await ReasonAsync(forged));
+        Assert.Equal("kid", await ReasonAsync(forged));
+        using var other = RSA.Create(2048);
+        Assert.Equal("signature", await ReasonAsync(Sign(new RsaSecurityKey(other), Claims(Now, Now.AddHours(1)))));
     }
 
     [Fact]
@@ -216,6 +219,26 @@ public sealed class JwtTokenServiceTests
     }
 
     [Fact]
+    public async Task A_token_signed_by_a_ring_key_under_a_kid_the_ring_does_not_hold_is_rejected()
+    {
+        // The same key and claims verify under the key's own kid and without a kid; only the unknown kid is refused.
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(TestEnvironment.JwtKeyFiles.PrivateKey));
+        var claims = Claims(Now, Now.AddHours(1));
+        Assert.Equal("kid", await ReasonAsync(Sign(new RsaSecurityKey(rsa) { KeyId = "not-in-the-ring" }, claims)));
+        Assert.Null(await ReasonAsync(Sign(new RsaSecurityKey(rsa) { KeyId = SigningKeys.Thumbprint(rsa) }, claims)));
+        Assert.Null(await ReasonAsync(Sign(new RsaSecurityKey(rsa), claims)));
+    }
+
+    [Fact]
+    public async Task A_token_of_a_removed_key_is_rejected_for_its_kid_after_a_rotation()
+    {
+        var oldKey = NewKeyFile();
+        var before = CreateService(_time, "gomicro", "gomicro", oldKey).Create(_subject, "k", TimeSpan.FromHours(1));
+        Assert.Equal("kid", (await CreateService(_time, "gomicro", "gomicro", NewKeyFile()).ValidateAsync(before, checkExpiry: true)).Reason);
+    }
+
+    [Fact]
     public async Task After_a_rotation_a_token_of_the_old_key_verifies_while_the_old_key_is_a_verification_key()
     {
         var oldKey = NewKeyFile();
@@ -230,7 +253,7 @@ public sealed class JwtTokenServiceTests
         Assert.True((await CreateService(_time, "gomicro", "gomicro", oldKey, PublicKeyFile(newKey)).ValidateAsync(after, checkExpiry: true)).IsValid);
 
         var oldKeyRemoved = CreateService(_time, "gomicro", "gomicro", newKey);
-        Assert.Equal("signature", (await oldKeyRemoved.ValidateAsync(before, checkExpiry: true)).Reason);
+        Assert.Equal("kid", (await oldKeyRemoved.ValidateAsync(before, checkExpiry: true)).Reason);
         Assert.True((await oldKeyRemoved.ValidateAsync(after, checkExpiry: true)).IsValid);
     }
 

@@ -90,6 +90,26 @@ public sealed class KeyRotationTests : IAsyncLifetime
             (await client.GetEnvelopeAsync("/auth/profile/mine", oldToken)).ShouldFail(HttpStatusCode.Unauthorized, "permission denied: invalid access token");
     }
 
+    [Fact]
+    public async Task A_token_naming_a_kid_the_ring_does_not_hold_is_refused_with_401_while_the_same_token_without_kid_passes()
+    {
+        await using var host = await StartAsync(_oldKey);
+        using var client = host.CreateClient();
+        var token = await SignUpAsync(client);
+        using var rsa = RSA.Create();
+        rsa.ImportFromPem(File.ReadAllText(_oldKey));
+
+        // The signed-in token's own claims, signed again by the ring's own key: only the header differs.
+        var unknownKid = Resign(token, new RsaSecurityKey(rsa) { KeyId = "not-in-the-ring" });
+        (await client.GetEnvelopeAsync("/auth/profile/mine", unknownKid)).ShouldFail(HttpStatusCode.Unauthorized, "permission denied: invalid access token");
+        var withoutKid = Resign(token, new RsaSecurityKey(rsa));
+        (await client.GetEnvelopeAsync("/auth/profile/mine", withoutKid)).ShouldSucceed();
+    }
+
+    private static string Resign(string token, RsaSecurityKey key) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(
+            Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token.Split('.')[1])), new SigningCredentials(key, SecurityAlgorithms.RsaSha256));
+
     private async Task<GoMicroHostFactory> StartAsync(string signingKey, params string[] verificationKeys)
     {
         var settings = GoMicroHostFactory.BaseSettings("monolith");

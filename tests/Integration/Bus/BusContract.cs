@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
 
@@ -41,6 +42,15 @@ public abstract class BusContract(BusContractFixture fixture)
     }
 
     [Fact]
+    public async Task A_handler_whose_database_is_unavailable_makes_the_request_unavailable_naming_both()
+    {
+        var unavailable = await Assert.ThrowsAsync<BusUnavailableException>(() => Bus.RequestAsync<Note, Note>(Subject("nodb"), new Note("x", 1)));
+
+        Assert.Equal(BusUnavailableReason.ResponderDependencyUnavailable, unavailable.Reason);
+        Assert.Equal($"{fixture.Service} service unavailable: {fixture.Service} database unavailable", unavailable.Message);
+    }
+
+    [Fact]
     public async Task A_subject_nobody_serves_is_unavailable_naming_the_service()
     {
         var unavailable = await Assert.ThrowsAsync<BusUnavailableException>(() => Bus.RequestAsync<Note, Note>(Subject("nobody"), new Note("x", 1)));
@@ -74,14 +84,38 @@ public abstract class BusContract(BusContractFixture fixture)
     }
 
     [Fact]
-    public async Task A_read_only_subject_that_timed_out_is_retried_once_and_succeeds()
+    public async Task A_read_only_request_without_a_reply_in_time_is_hedged_the_first_reply_wins_and_the_copy_is_counted()
     {
-        var note = new Note(Guid.NewGuid().ToString(), 1);
+        if (!fixture.Hedges)
+        {
+            // In-process the handler runs in the caller's process: a copy would run the same code again, so none is sent.
+            var alone = new Note(Guid.NewGuid().ToString(), 1);
+            var timedOut = await Assert.ThrowsAsync<BusUnavailableException>(() => Bus.RequestAsync<Note, Note>(Subject("flaky"), alone));
+            Assert.Equal(BusUnavailableReason.Timeout, timedOut.Reason);
+            Assert.Equal(1, fixture.CallsWith(alone.Text));
+            return;
+        }
 
+        var note = new Note(Guid.NewGuid().ToString(), 1);
+        long hedges = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BusTelemetry.Name && instrument.Name == "gomicro.bus.client.hedges") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+                if (tag.Key == "messaging.destination.name" && tag.Value as string == Subject("flaky")) Interlocked.Add(ref hedges, value);
+        });
+        listener.Start();
+
+        // The first call hangs for three request timeouts; a copy sent after Bus:HedgeDelay answers meanwhile.
         var reply = await Bus.RequestAsync<Note, Note>(Subject("flaky"), note);
 
         Assert.Equal($"second try: {note.Text}", reply.Text);
-        Assert.Equal(2, fixture.CallsWith(note.Text));
+        Assert.True(fixture.CallsWith(note.Text) >= 2);
+        Assert.True(Interlocked.Read(ref hedges) >= 1, "the copy is counted in gomicro.bus.client.hedges");
     }
 
     [Fact]
@@ -135,6 +169,9 @@ public abstract class BusContractFixture : IAsyncLifetime
     /// <summary>The service name: the first token of every contract subject.</summary>
     public string Service { get; } = "contract" + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>True when the transport hedges read-only requests (NATS); in-process sends each request once.</summary>
+    public virtual bool Hedges => true;
+
     /// <summary>The caller's side of the bus.</summary>
     public IModuleBus Bus { get; protected set; } = null!;
 
@@ -163,6 +200,13 @@ public abstract class BusContractFixture : IAsyncLifetime
         registry.MapRequest<Note, Note>(Subject("echo"), (note, _) => Task.FromResult(new Note("echo: " + note.Text, note.Size + 1)));
         registry.MapRequest<Note, Note>(Subject("reject"), (note, _) => throw new BusHandlerException($"note rejected: {note.Text} is too short"));
         registry.MapRequest<Note, Note>(Subject("crash"), (_, _) => throw new InvalidOperationException("the handler has a bug"));
+        registry.MapRequest<Note, Note>(Subject("nodb"), (_, _) =>
+        {
+            // As Shared.Persistence marks a connection the database refused.
+            var refused = new InvalidOperationException("53300: too many connections for database");
+            DependencyFault.Mark(refused, Service + " database");
+            throw new InvalidOperationException("the query failed", refused);
+        });
         registry.MapRequest<Note, Note>(Subject("slow"), async (note, context) =>
         {
             _calls.AddOrUpdate(note.Text, 1, (_, n) => n + 1);

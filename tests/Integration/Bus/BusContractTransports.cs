@@ -19,6 +19,9 @@ public sealed class InProcessBusFixture : BusContractFixture
     private ServiceProvider _services = null!;
 
     /// <inheritdoc />
+    public override bool Hedges => false;
+
+    /// <inheritdoc />
     public override Task InitializeAsync()
     {
         _services = BusProcess.Create(BusSettings(), nats: null);

@@ -2,7 +2,7 @@ using GoMicro.Shared.Bus;
 
 namespace GoMicro.Integration.Tests.Bus;
 
-/// <summary>Which subjects are retried once: <c>Bus:IdempotentSubjects</c> patterns, with NATS wildcard rules.</summary>
+/// <summary>Which subjects are hedged: <c>Bus:IdempotentSubjects</c> patterns, with NATS wildcard rules.</summary>
 public sealed class IdempotentSubjectsTests
 {
     [Theory]

@@ -25,6 +25,9 @@ public sealed class GoMicroHostFactory(IReadOnlyDictionary<string, string?> sett
         ["Database:MigrateOnStartup"] = "true",
         ["Database:Seed"] = "true",
         ["ConnectionStrings:Redis"] = "",
+        // Tests share two loaded cores, where a GC pause or a busy thread pool outlasts the product's 50 ms Redis budget
+        // and would switch the cache off for a second at random; RedisFreezeTests runs the product's default.
+        ["Cache:Redis:OperationTimeout"] = "00:00:00.300",
         // Single-module roles default to NATS; point them at the test server, never at whatever 4222 happens to be.
         ["Bus:Nats:Url"] = TestEnvironment.Nats,
     };

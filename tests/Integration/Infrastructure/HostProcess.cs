@@ -154,6 +154,42 @@ public sealed class HostProcess : IAsyncDisposable
         if (IsRunning) _process!.Kill();
     }
 
+    /// <summary>Freezes the process (SIGSTOP), as a hung instance: its connections stay open, it answers nothing.</summary>
+    public Task PauseAsync() => SignalAsync("STOP");
+
+    /// <summary>Lets a paused process run again (SIGCONT).</summary>
+    public Task ResumeAsync() => SignalAsync("CONT");
+
+    /// <summary>Runs an admin command (<c>user grant-role ...</c>) on the built binary with this process's settings, as an
+    /// operator would next to the running process; returns its exit code and output.</summary>
+    public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] words)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GoMicro.Host.dll"), .. words])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+            start.Environment.Remove(key);
+        foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        using var command = Process.Start(start) ?? throw new InvalidOperationException($"{_name}: the command did not start");
+        var output = command.StandardOutput.ReadToEndAsync();
+        var error = command.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await command.WaitForExitAsync(timeout.Token);
+        return (command.ExitCode, await output + await error);
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        if (!IsRunning) return;
+        using var kill = Process.Start("kill", [$"-{signal}", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     /// <summary>Waits until a killed or terminated process has exited.</summary>
     public async Task WaitForExitAsync(TimeSpan timeout)
     {

@@ -26,7 +26,8 @@ public sealed class ScaleOutTests(ScaledOutTopology topology) : IClassFixture<Sc
         var after = await nats.RequestCountsAsync("auth", AuthSubjects.Authentication, instances: 2);
         Assert.Equal(2, after.Count);
         var handled = after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key));
-        Assert.Equal(40, handled.Values.Sum());
+        // At least one each; a few more when a reply was slower than Bus:HedgeDelay and a hedged copy was sent.
+        Assert.True(handled.Values.Sum() >= 40, $"{handled.Values.Sum()} requests handled for 40 sent");
         Assert.All(handled.Values, count => Assert.True(count > 0, $"each auth instance handles some requests: {string.Join(", ", handled)}"));
     }
 }

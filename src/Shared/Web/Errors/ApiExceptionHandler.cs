@@ -12,7 +12,8 @@ namespace GoMicro.Shared.Web.Errors;
 
 /// <summary>
 /// Turns every exception that escapes an endpoint into an envelope: <see cref="ApiException"/> as itself,
-/// bad request bodies as 400, an unavailable bus peer as 503 naming the service, anything else as 500 with a
+/// bad request bodies as 400, an unavailable bus peer as 503 naming the service, an unavailable dependency of this
+/// process (<see cref="DependencyFault"/>: its database) as 503 naming it, anything else as 500 with a
 /// generic text (the exception goes to the log, and to the body only in Development, per api.md section 1).
 /// </summary>
 internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
@@ -42,6 +43,13 @@ internal sealed class ApiExceptionHandler(IHostEnvironment environment, ILogger<
             case BusUnavailableException unavailable:
                 logger.LogWarning("Request {Path} failed: {Reason}", context.Request.Path, unavailable.Message);
                 await ApiResults.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, unavailable.Message);
+                return true;
+
+            case var fault when DependencyFault.Of(fault) is { } dependency:
+                // A dependency of this process (its database) is unreachable or refuses it: 503 naming it, never 500.
+                logger.LogWarning("Request {Method} {Path} failed: {Dependency} unavailable ({Reason})", context.Request.Method, context.Request.Path,
+                    dependency, fault.Message);
+                await ApiResults.WriteErrorAsync(context, StatusCodes.Status503ServiceUnavailable, DependencyFault.Message(dependency));
                 return true;
 
             default:

@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.Caching;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
+
+namespace GoMicro.Integration.Tests.Blog;
+
+/// <summary>The monolith on a redis-server of its own with the product's default Redis budget (no test override).</summary>
+public sealed class MonolithOnDefaultRedisBudgetTopology : MonolithWithOwnRedisTopology
+{
+    /// <inheritdoc />
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        settings.Remove("Cache:Redis:OperationTimeout"); // the base's and GoMicroHostFactory's test value
+    }
+}
+
+/// <summary>
+/// A frozen Redis (SIGSTOP: connections stay open, nothing is answered) under a load that needs Redis on every round:
+/// an author edits a blog (the change's generations are written to Redis) and reads it back by id and by slug (new
+/// generations, so the views are looked up in Redis and written there). No request fails and none shows an older
+/// title. How long requests waited is measured, not asserted (a loaded machine makes any request slow): the figures go
+/// to the test output and, when <c>GOMICRO_BENCH_REDIS_FREEZE</c> names a file, to that file for bench/run.sh's
+/// <c>redis-freeze</c> target (requests slower than the budget plus 50 ms during the freeze).
+/// </summary>
+public sealed class RedisFreezeTests(MonolithOnDefaultRedisBudgetTopology topology, ITestOutputHelper output)
+    : IClassFixture<MonolithOnDefaultRedisBudgetTopology>
+{
+    private static readonly TimeSpan Freeze = TimeSpan.FromSeconds(5);
+
+    private sealed record Sample(string What, long StartedAt, long EndedAt, double Milliseconds, string? Problem);
+
+    [Fact]
+    public async Task Requests_under_load_neither_fail_nor_show_an_older_view_while_redis_is_frozen()
+    {
+        var budget = topology.BlogHost.Services.GetRequiredService<IOptions<RedisConnectionOptions>>().Value.OperationTimeout;
+        var cast = await BlogCast.CreateAsync(topology);
+        var blogs = new List<TestBlog>();
+        for (var i = 0; i < 4; i++) blogs.Add(await topology.CreatePublishedAsync(cast));
+
+        var samples = new ConcurrentQueue<Sample>();
+        using var stop = new CancellationTokenSource();
+        var load = blogs.Select((blog, worker) => Task.Run(async () =>
+        {
+            for (var round = 0; !stop.IsCancellationRequested; round++)
+            {
+                var title = $"Freeze {worker}.{round}";
+                await MeasureAsync(samples, "edit", async () =>
+                {
+                    var edit = await topology.Blog.PutEnvelopeAsync("/blog/author", new Dictionary<string, object> { ["_id"] = blog.Id.ToString(), ["title"] = title },
+                        cast.Author.AccessToken);
+                    return edit.HttpStatus == HttpStatusCode.OK ? null : $"HTTP {(int)edit.HttpStatus} {edit.Message}";
+                });
+                foreach (var path in new[] { $"/blog/id/{blog.Id}", $"/blog/slug/{blog.Slug}" })
+                    await MeasureAsync(samples, "read", async () =>
+                    {
+                        var read = await topology.Blog.GetEnvelopeAsync(path);
+                        var seen = read.HttpStatus == HttpStatusCode.OK ? read.Data.GetProperty("title").GetString() : $"HTTP {(int)read.HttpStatus}";
+                        return seen == title ? null : $"{path}: {seen} instead of {title}";
+                    });
+            }
+        })).ToArray();
+
+        await Eventually.HoldsAsync(() => Task.FromResult(samples.Count >= 60), TimeSpan.FromSeconds(60), "the load to run with Redis answering");
+        await topology.Redis.PauseAsync();
+        var frozenAt = Stopwatch.GetTimestamp();
+        string? healthDuringFreeze;
+        try
+        {
+            // The freeze is felt: the readiness probe's ping times out.
+            await Eventually.HoldsAsync(async () => await RedisHealthAsync() == "Degraded", Freeze, "Redis to show as degraded while frozen");
+            healthDuringFreeze = "Degraded";
+            var left = Freeze - Stopwatch.GetElapsedTime(frozenAt);
+            if (left > TimeSpan.Zero) await Task.Delay(left);
+        }
+        finally
+        {
+            await topology.Redis.ResumeAsync();
+        }
+        var resumedAt = Stopwatch.GetTimestamp();
+        var seenAtResume = samples.Count;
+        await Eventually.HoldsAsync(() => Task.FromResult(samples.Count >= seenAtResume + 30), TimeSpan.FromSeconds(60), "the load to go on after the freeze");
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        var all = samples.ToArray();
+        // Every request that was in flight at any moment of the freeze, including those it caught half-way.
+        var during = all.Where(s => s.EndedAt > frozenAt && s.StartedAt < resumedAt).ToArray();
+        var before = all.Where(s => s.EndedAt < frozenAt).ToArray();
+        Report(budget, before, during);
+
+        Assert.Equal("Degraded", healthDuringFreeze);
+        Assert.True(during.Length >= 20, $"only {during.Length} requests ran during the freeze");
+        Assert.Empty(all.Where(s => s.Problem is not null).Select(s => s.Problem));
+    }
+
+    private static async Task MeasureAsync(ConcurrentQueue<Sample> samples, string what, Func<Task<string?>> request)
+    {
+        var started = Stopwatch.GetTimestamp();
+        string? problem;
+        try
+        {
+            problem = await request();
+        }
+        catch (Exception ex)
+        {
+            problem = $"{what}: {ex.GetType().Name} {ex.Message}";
+        }
+        var ended = Stopwatch.GetTimestamp();
+        samples.Enqueue(new Sample(what, started, ended, Stopwatch.GetElapsedTime(started, ended).TotalMilliseconds, problem));
+    }
+
+    private async Task<string?> RedisHealthAsync()
+    {
+        using var response = await topology.Blog.GetAsync("/health/ready");
+        using var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return report.RootElement.GetProperty("checks").EnumerateArray()
+            .Single(c => c.GetProperty("name").GetString() == "redis").GetProperty("status").GetString();
+    }
+
+    /// <summary>Writes the figures: p50, p99, max and how many requests took longer than the budget plus 50 ms.</summary>
+    private void Report(TimeSpan budget, Sample[] before, Sample[] during)
+    {
+        var limit = budget.TotalMilliseconds + 50;
+        string Line(string phase, Sample[] s)
+        {
+            var ms = s.Select(x => x.Milliseconds).Order().ToArray();
+            double At(double q) => ms.Length == 0 ? double.NaN : ms[Math.Min(ms.Length - 1, (int)Math.Ceiling(q * ms.Length) - 1)];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"redis-freeze {phase}: requests {ms.Length} p50 {At(0.50):0.0} ms p99 {At(0.99):0.0} ms max {(ms.Length == 0 ? double.NaN : ms[^1]):0.0} ms over-budget {ms.Count(m => m > limit)} (budget {budget.TotalMilliseconds:0} ms + 50 ms)");
+        }
+        var lines = new[] { Line("before", before), Line("during", during) };
+        foreach (var line in lines) output.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("GOMICRO_BENCH_REDIS_FREEZE") is { Length: > 0 } file) File.AppendAllLines(file, lines);
+    }
+}
