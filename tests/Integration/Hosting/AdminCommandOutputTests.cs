@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using GoMicro.Integration.Tests.Infrastructure;
 
 namespace GoMicro.Integration.Tests.Hosting;
@@ -41,27 +40,14 @@ public sealed class AdminCommandOutputTests : IAsyncLifetime
 
     private async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] words)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GoMicro.Host.dll"), .. words])
+        var (exitCode, output, error) = await HostProcess.RunToExitAsync(new Dictionary<string, string?>
         {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // Configuration comes from these settings only, never from a variable the developer's shell happens to export.
-        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["GoMicro__Role"] = "monolith";
-        start.Environment["ConnectionStrings__Auth"] = _auth.ConnectionString;
-        start.Environment["ConnectionStrings__Blog"] = _blog.ConnectionString;
-        start.Environment["ConnectionStrings__Redis"] = TestEnvironment.Redis;
-        start.Environment["Auth__Jwt__SigningKeyPath"] = TestEnvironment.JwtKeyFiles.PrivateKey;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, (await output).Replace("\r\n", "\n"), await error);
+            ["GoMicro:Role"] = "monolith",
+            ["ConnectionStrings:Auth"] = _auth.ConnectionString,
+            ["ConnectionStrings:Blog"] = _blog.ConnectionString,
+            ["ConnectionStrings:Redis"] = TestEnvironment.Redis,
+            ["Auth:Jwt:SigningKeyPath"] = TestEnvironment.JwtKeyFiles.PrivateKey,
+        }, words, TimeSpan.FromMinutes(2));
+        return (exitCode, output.Replace("\r\n", "\n"), error);
     }
 }

@@ -164,23 +164,8 @@ public sealed class HostProcess : IAsyncDisposable
     /// operator would next to the running process; returns its exit code and output.</summary>
     public async Task<(int ExitCode, string Output)> RunCommandAsync(params string[] words)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "GoMicro.Host.dll"), .. words])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
-            start.Environment.Remove(key);
-        foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        using var command = Process.Start(start) ?? throw new InvalidOperationException($"{_name}: the command did not start");
-        var output = command.StandardOutput.ReadToEndAsync();
-        var error = command.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await command.WaitForExitAsync(timeout.Token);
-        return (command.ExitCode, await output + await error);
+        var (exitCode, output, error) = await RunToExitAsync(_settings, words, TimeSpan.FromMinutes(2));
+        return (exitCode, output + error);
     }
 
     private async Task SignalAsync(string signal)
