@@ -32,6 +32,7 @@ public sealed class BusOptions
     /// callers (1.7 ms), so a healthy instance is almost never hedged, while a request that landed on a stuck instance
     /// is answered by another within tens of milliseconds instead of waiting <see cref="RequestTimeout"/> (ADR 31).
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
@@ -40,6 +41,7 @@ public sealed class BusOptions
     /// of two instances stuck each copy has an even chance of landing there again: 20 copies leave about one request in
     /// two million unanswered. 0 turns hedging off (a read-only request is then sent once, like a write).
     /// </summary>
+    [Range(0, 100)]
     public int MaxHedges { get; set; } = 20;
 
     /// <summary>

@@ -44,7 +44,8 @@ public static class CoherentCacheServiceCollectionExtensions
         if (services.Any(d => d.ServiceType == typeof(CoherentCacheRegistration))) return services;
         services.AddSingleton<CoherentCacheRegistration>();
 
-        services.AddOptions<RedisConnectionOptions>().Bind(configuration.GetSection(RedisConnectionOptions.SectionName));
+        services.AddOptions<RedisConnectionOptions>().Bind(configuration.GetSection(RedisConnectionOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
         var redis = configuration.GetConnectionString(ConnectionStringName);
         var settings = configuration.GetSection(RedisConnectionOptions.SectionName).Get<RedisConnectionOptions>() ?? new RedisConnectionOptions();
         var timeout = settings.OperationTimeout;

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace GoMicro.Shared.Caching;
 
 /// <summary>Options bound from the <c>Cache:Redis</c> section; the server itself comes from <c>ConnectionStrings:Redis</c>.</summary>
@@ -15,5 +17,6 @@ public sealed class RedisConnectionOptions
     /// about the longest a request waits on Redis. Default 50 ms: Redis answers in well under a millisecond on a local
     /// network and the database reads it saves take a few, so a call that has taken tens of milliseconds is a Redis in
     /// trouble, and waiting longer for a cache than the database would take is no cache (issue 30: 500 ms).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:01:00")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Http;
@@ -17,6 +18,7 @@ public sealed class RequestBodyLimitOptions
 
     /// <summary><c>Kestrel:Limits:MaxRequestBodySize</c>: the largest request body accepted, in bytes (default 1 MiB);
     /// null or 0 means no limit. Larger bodies get 413 <c>request body too large</c> in the envelope.</summary>
+    [Range(0, long.MaxValue)]
     public long? MaxRequestBodySize { get; set; } = 1024 * 1024;
 
     internal long? Effective => MaxRequestBodySize is > 0 ? MaxRequestBodySize : null;
@@ -32,7 +34,8 @@ public static class RequestBodyLimit
     /// <summary>Binds the options and hands the limit to Kestrel.</summary>
     public static IServiceCollection AddRequestBodyLimit(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RequestBodyLimitOptions>().Bind(configuration.GetSection(RequestBodyLimitOptions.SectionName));
+        services.AddOptions<RequestBodyLimitOptions>().Bind(configuration.GetSection(RequestBodyLimitOptions.SectionName))
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestBodyLimitOptions>>((kestrel, limit) =>
             kestrel.Limits.MaxRequestBodySize = limit.Value.Effective);
         return services;
