@@ -54,55 +54,30 @@ if [ -n "$filter" ]; then
   exit
 fi
 
-if [ -x scripts/test-kong.sh ]; then
-  log "Kong plugin specs"
-  kong_out="$GOMICRO_STATE_DIR/kong-test.log"
-  scripts/test-kong.sh 2>&1 | tee "$kong_out"
-  kong_status=${PIPESTATUS[0]}
-  read -r kp kf < <(tail -n 1 "$kong_out" | sed -nE 's/^kong: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-  passed=$((passed + ${kp:-0})); failed=$((failed + ${kf:-0}))
-  if [ "$kong_status" -ne 0 ] && [ "${kf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
-fi
+# suite NAME SCRIPT DESCRIPTION: runs one suite script, whose last line is "NAME: N passed, N failed", and adds its
+# counts; a script that fails without counting a failure counts as one.
+suite() {
+  local name="$1" script="$2" out="$GOMICRO_STATE_DIR/$1-test.log" status sp sf
+  log "$3"
+  "$script" 2>&1 | tee "$out"
+  status=${PIPESTATUS[0]}
+  read -r sp sf < <(tail -n 1 "$out" | sed -nE "s/^$name: ([0-9]+) passed, ([0-9]+) failed\$/\\1 \\2/p")
+  passed=$((passed + ${sp:-0})); failed=$((failed + ${sf:-0}))
+  if [ "$status" -ne 0 ] && [ "${sf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
+}
 
-if [ -x scripts/test-walkthrough.sh ]; then
-  log "README walkthrough (monolith and split)"
-  walk_out="$GOMICRO_STATE_DIR/walkthrough-test.log"
-  scripts/test-walkthrough.sh 2>&1 | tee "$walk_out"
-  walk_status=${PIPESTATUS[0]}
-  read -r wp wf < <(tail -n 1 "$walk_out" | sed -nE 's/^walkthrough: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-  passed=$((passed + ${wp:-0})); failed=$((failed + ${wf:-0}))
-  if [ "$walk_status" -ne 0 ] && [ "${wf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
-fi
+# Code style: what .editorconfig asks (whitespace, usings, the style rules), one check for the whole solution.
+log "code style: dotnet format --verify-no-changes"
+if dotnet format GoMicro.sln --verify-no-changes -v q; then passed=$((passed + 1))
+else failed=$((failed + 1)); echo "dotnet format found code to change: run 'dotnet format GoMicro.sln' and commit" >&2; fi
 
-if [ -x scripts/test-telemetry.sh ]; then
-  log "telemetry of the split (OTLP to a local receiver)"
-  tel_out="$GOMICRO_STATE_DIR/telemetry-test.log"
-  scripts/test-telemetry.sh 2>&1 | tee "$tel_out"
-  tel_status=${PIPESTATUS[0]}
-  read -r tp tf < <(tail -n 1 "$tel_out" | sed -nE 's/^telemetry: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-  passed=$((passed + ${tp:-0})); failed=$((failed + ${tf:-0}))
-  if [ "$tel_status" -ne 0 ] && [ "${tf:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
-fi
-
-if [ -x scripts/test-kubernetes.sh ]; then
-  log "Kubernetes manifests: kubectl kustomize every overlay, schema-validate every object"
-  k8s_out="$GOMICRO_STATE_DIR/kubernetes-test.log"
-  scripts/test-kubernetes.sh 2>&1 | tee "$k8s_out"
-  k8s_status=${PIPESTATUS[0]}
-  read -r kp8 kf8 < <(tail -n 1 "$k8s_out" | sed -nE 's/^kubernetes: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-  passed=$((passed + ${kp8:-0})); failed=$((failed + ${kf8:-0}))
-  if [ "$k8s_status" -ne 0 ] && [ "${kf8:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
-fi
-
-if [ -x scripts/test-image.sh ] && [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" != 1 ]; then
-  log "production image (podman): build, then every role"
-  image_out="$GOMICRO_STATE_DIR/image-test.log"
-  scripts/test-image.sh 2>&1 | tee "$image_out"
-  image_status=${PIPESTATUS[0]}
-  read -r ip if_ < <(tail -n 1 "$image_out" | sed -nE 's/^image: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p')
-  passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0}))
-  if [ "$image_status" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
-elif [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" = 1 ]; then
+suite kong scripts/test-kong.sh "Kong plugin specs"
+suite walkthrough scripts/test-walkthrough.sh "README walkthrough (monolith and split)"
+suite telemetry scripts/test-telemetry.sh "telemetry of the split (OTLP to a local receiver)"
+suite kubernetes scripts/test-kubernetes.sh "Kubernetes manifests: kubectl kustomize every overlay, schema-validate every object"
+if [ "${GOMICRO_SKIP_IMAGE_TESTS:-}" != 1 ]; then
+  suite image scripts/test-image.sh "production image (podman): build, then every role"
+else
   log "GOMICRO_SKIP_IMAGE_TESTS=1: the production image is not built or tested in this run"
 fi
 

@@ -1,8 +1,5 @@
-using System.Net.Http;
 using Microsoft.Extensions.Options;
-using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 
 namespace GoMicro.Host.Gateway;
 

@@ -1,5 +1,5 @@
-using Microsoft.EntityFrameworkCore;
 using GoMicro.Modules.Blog.Persistence;
+using Microsoft.EntityFrameworkCore;
 using MongoDB.Bson;
 
 namespace GoMicro.Modules.Blog.Comments;

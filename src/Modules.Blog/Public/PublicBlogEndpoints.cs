@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Model;
@@ -10,7 +11,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using System.Linq.Expressions;
 
 namespace GoMicro.Modules.Blog.Public;
 

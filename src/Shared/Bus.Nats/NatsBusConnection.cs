@@ -1,4 +1,3 @@
-using GoMicro.Shared.Bus;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
 

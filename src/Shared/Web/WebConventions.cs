@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web.ApiKeys;
 using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
@@ -9,7 +11,6 @@ using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.Logging;
 using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Web.RateLimiting;
-using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +20,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using GoMicro.Shared.Bus;
 
 namespace GoMicro.Shared.Web;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
+using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Modules.Auth.Persistence;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
-using GoMicro.Integration.Tests.Infrastructure;
 
 namespace GoMicro.Integration.Tests.Auth;
 

@@ -43,21 +43,21 @@ public sealed class AuthorProfileFreshnessTests(TwoInstancesOnOneRedisTopology t
         string[] paths = [$"/blog/id/{blog.Id}", $"/blog/slug/{blog.Slug}"];
         var clients = new[] { topology.Blog, topology.Second };
         foreach (var client in clients)
-        foreach (var path in paths)
-            Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
+            foreach (var path in paths)
+                Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
 
         var renamed = "Renamed " + BlogSteps.UniqueWord();
         await RenameBehindTheApiAsync(cast.Author, renamed);
         // Cached: without the event both instances keep the old name (up to Blog:Cache:PublicBlogDuration).
         foreach (var client in clients)
-        foreach (var path in paths)
-            Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
+            foreach (var path in paths)
+                Assert.Equal(cast.Author.Name, await AuthorNameAsync(client, path));
 
         var sincePublish = Stopwatch.StartNew();
         await PublishAsync(new UserChanged(cast.Author.Id, change));
         foreach (var client in clients)
-        foreach (var path in paths)
-            await Eventually.HoldsAsync(async () => await AuthorNameAsync(client, path) == renamed, GiveUp, $"{path} shows the new name");
+            foreach (var path in paths)
+                await Eventually.HoldsAsync(async () => await AuthorNameAsync(client, path) == renamed, GiveUp, $"{path} shows the new name");
         output.WriteLine($"{change}: both instances show the new name {sincePublish.Elapsed.TotalMilliseconds:0} ms after the event");
     }
 }

@@ -5,8 +5,8 @@ using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Npgsql;
 using MongoDB.Bson;
+using Npgsql;
 
 namespace GoMicro.Integration.Tests.Blog;
 

@@ -4,7 +4,6 @@ using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Shared.Persistence.Outbox;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

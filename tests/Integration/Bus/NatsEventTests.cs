@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using GoMicro.Integration.Tests.Infrastructure;
 using System.Threading.Channels;
+using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Bus.Nats;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using GoMicro.Integration.Tests.Blog;
 using GoMicro.Integration.Tests.Infrastructure;
 using MongoDB.Bson;
@@ -132,8 +131,8 @@ public sealed class CommentsOnTwoBlogProcessesTests(TwoBlogProcessesTopology top
         try
         {
             foreach (var client in clients)
-            for (var i = 0; i < 2; i++)
-                Assert.Equal([hidden.Id, kept.Id], await client.CommentIdsAsync(blog));
+                for (var i = 0; i < 2; i++)
+                    Assert.Equal([hidden.Id, kept.Id], await client.CommentIdsAsync(blog));
 
             var (exitCode, said) = await topology.AuthHost.RunCommandAsync("user", "deactivate", writer.Email);
             Assert.True(exitCode == 0, said);
@@ -163,8 +162,8 @@ public sealed class CommentsOnTwoBlogProcessesTests(TwoBlogProcessesTopology top
         try
         {
             foreach (var client in clients)
-            for (var i = 0; i < 2; i++)
-                Assert.Equal(cast.Learner.Name, await WriterNameAsync(client, blog, comment.Id));
+                for (var i = 0; i < 2; i++)
+                    Assert.Equal(cast.Learner.Name, await WriterNameAsync(client, blog, comment.Id));
 
             var renamed = "Renamed " + BlogSteps.UniqueWord();
             var since = Stopwatch.StartNew();

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using MongoDB.Bson;
 
@@ -152,13 +151,13 @@ public static class FuzzCorpus
 
             // Path values.
             foreach (var parameter in op.Parameters.Where(p => p.In == "path"))
-            foreach (var (kind, value) in OddPathValues)
-            {
-                var acceptable = parameter.Name == "slug" && !kind.Contains("control") && !kind.Contains("rlo") && !kind.Contains("utf8")
-                                 || parameter.Name == "tag" && kind is "zero" or "negative" or "exponent" or "nil-uuid" or "unknown-uuid" or "braced-uuid" or "upper-uuid" or "dashless-uuid" or "emoji" or "sql" or "semicolon" or "objectid" or "null-word" or "undefined" or "dotted-I";
-                cases.Add(Make($"path.{parameter.Name}={kind}", path: ValidPath(op, targets, (parameter.Name, value)),
-                    expected: acceptable ? Expectation.AnyAnswer : Expectation.Rejected));
-            }
+                foreach (var (kind, value) in OddPathValues)
+                {
+                    var acceptable = parameter.Name == "slug" && !kind.Contains("control") && !kind.Contains("rlo") && !kind.Contains("utf8")
+                                     || parameter.Name == "tag" && kind is "zero" or "negative" or "exponent" or "nil-uuid" or "unknown-uuid" or "braced-uuid" or "upper-uuid" or "dashless-uuid" or "emoji" or "sql" or "semicolon" or "objectid" or "null-word" or "undefined" or "dotted-I";
+                    cases.Add(Make($"path.{parameter.Name}={kind}", path: ValidPath(op, targets, (parameter.Name, value)),
+                        expected: acceptable ? Expectation.AnyAnswer : Expectation.Rejected));
+                }
 
             // Paging.
             foreach (var parameter in op.Parameters.Where(p => p.In == "query"))

@@ -63,27 +63,27 @@ public sealed record FuzzOperation(
         var components = document.GetProperty("components");
         var operations = new List<FuzzOperation>();
         foreach (var path in document.GetProperty("paths").EnumerateObject())
-        foreach (var operation in path.Value.EnumerateObject())
-        {
-            var op = operation.Value;
-            var schemes = op.TryGetProperty("security", out var security)
-                ? security.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ToHashSet()
-                : [];
-            var parameters = op.TryGetProperty("parameters", out var ps)
-                ? ps.EnumerateArray().Select(p => new FuzzParameter(p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
-                    FieldSchema.Read(p.GetProperty("schema"), components))).ToArray()
-                : [];
-            Dictionary<string, FieldSchema>? body = null;
-            var required = new HashSet<string>();
-            if (op.TryGetProperty("requestBody", out var requestBody))
+            foreach (var operation in path.Value.EnumerateObject())
             {
-                var schema = FieldSchema.Resolve(requestBody.GetProperty("content").GetProperty("application/json").GetProperty("schema"), components);
-                body = schema.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => FieldSchema.Read(p.Value, components));
-                if (schema.TryGetProperty("required", out var r)) required.UnionWith(r.EnumerateArray().Select(e => e.GetString()!));
+                var op = operation.Value;
+                var schemes = op.TryGetProperty("security", out var security)
+                    ? security.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ToHashSet()
+                    : [];
+                var parameters = op.TryGetProperty("parameters", out var ps)
+                    ? ps.EnumerateArray().Select(p => new FuzzParameter(p.GetProperty("name").GetString()!, p.GetProperty("in").GetString()!,
+                        FieldSchema.Read(p.GetProperty("schema"), components))).ToArray()
+                    : [];
+                Dictionary<string, FieldSchema>? body = null;
+                var required = new HashSet<string>();
+                if (op.TryGetProperty("requestBody", out var requestBody))
+                {
+                    var schema = FieldSchema.Resolve(requestBody.GetProperty("content").GetProperty("application/json").GetProperty("schema"), components);
+                    body = schema.GetProperty("properties").EnumerateObject().ToDictionary(p => p.Name, p => FieldSchema.Read(p.Value, components));
+                    if (schema.TryGetProperty("required", out var r)) required.UnionWith(r.EnumerateArray().Select(e => e.GetString()!));
+                }
+                operations.Add(new FuzzOperation(new HttpMethod(operation.Name.ToUpperInvariant()), path.Name,
+                    schemes.Contains("ApiKey"), schemes.Contains("Bearer"), parameters, body, required));
             }
-            operations.Add(new FuzzOperation(new HttpMethod(operation.Name.ToUpperInvariant()), path.Name,
-                schemes.Contains("ApiKey"), schemes.Contains("Bearer"), parameters, body, required));
-        }
         return operations;
     }
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoMicro.Integration.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

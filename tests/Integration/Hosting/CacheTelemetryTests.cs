@@ -4,7 +4,6 @@ using GoMicro.Integration.Tests.Blog;
 using GoMicro.Integration.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using MongoDB.Bson;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 

@@ -1,7 +1,7 @@
 using System.Net;
-using Microsoft.Extensions.Logging;
 using GoMicro.Host;
 using GoMicro.Integration.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace GoMicro.Integration.Tests.Hosting;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Contracts.Auth;
 

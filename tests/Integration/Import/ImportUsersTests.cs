@@ -1,6 +1,5 @@
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Web;
 using Npgsql;
 

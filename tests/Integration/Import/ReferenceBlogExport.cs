@@ -33,7 +33,12 @@ public sealed record ReferenceBlog(
     /// <summary>A draft the author is still writing: no published text, no image, no publish time.</summary>
     public static ReferenceBlog DraftBy(Guid author) => PublishedBy(author, "A draft") with
     {
-        Text = null, ImgUrl = null, Published = false, Drafted = true, PublishedAt = null, Score = 0.01,
+        Text = null,
+        ImgUrl = null,
+        Published = false,
+        Drafted = true,
+        PublishedAt = null,
+        Score = 0.01,
     };
 
     /// <summary>24 random hex digits, as an ObjectId is written.</summary>

@@ -61,7 +61,8 @@ public static class ApiClient
                 root.GetProperty("message").GetString()!,
                 root.TryGetProperty("data", out var data) ? data.Clone() : default,
                 response.StatusCode,
-                text) { RetryAfter = response.Headers.RetryAfter?.Delta };
+                text)
+            { RetryAfter = response.Headers.RetryAfter?.Delta };
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -23,12 +23,12 @@ public sealed class DocumentedResponses
         var root = JsonNode.Parse(document)!.AsObject();
         _schemas = root["components"]?["schemas"]?.AsObject() ?? [];
         foreach (var (template, item) in root["paths"]!.AsObject())
-        foreach (var (method, operation) in item!.AsObject())
-        {
-            if (operation?["responses"] is not JsonObject responses) continue;
-            var pattern = "^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]+}", "[^/]+") + "$";
-            _operations.Add((new HttpMethod(method.ToUpperInvariant()), new Regex(pattern), template.Count(c => c == '{'), responses, template));
-        }
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                if (operation?["responses"] is not JsonObject responses) continue;
+                var pattern = "^" + Regex.Replace(Regex.Escape(template), @"\\\{[^}]+}", "[^/]+") + "$";
+                _operations.Add((new HttpMethod(method.ToUpperInvariant()), new Regex(pattern), template.Count(c => c == '{'), responses, template));
+            }
     }
 
     /// <summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using NATS.Client.Core;
 
 namespace GoMicro.Integration.Tests.Infrastructure;
 

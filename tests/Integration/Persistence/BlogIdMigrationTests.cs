@@ -1,8 +1,8 @@
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Modules.Blog.Persistence;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using MongoDB.Bson;
 using Npgsql;
 

@@ -1,5 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using System.Buffers.Text;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,9 +1,9 @@
 using System.Net;
-using IPNetwork = System.Net.IPNetwork;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using IPNetwork = System.Net.IPNetwork;
 
 namespace GoMicro.Shared.Web.Forwarding;
 

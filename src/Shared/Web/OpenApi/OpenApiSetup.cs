@@ -38,12 +38,16 @@ public static class OpenApiSetup
                 document.Components.Schemas[OpenApiRules.ErrorEnvelope] = OpenApiRules.ErrorEnvelopeSchema();
                 document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
                 {
-                    Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "x-api-key",
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = "x-api-key",
                     Description = "API key; required on every route except health checks.",
                 };
                 document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
                 {
-                    Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "JWT",
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
                     Description = "The accessToken from sign-up, sign-in or refresh.",
                 };
                 return Task.CompletedTask;
