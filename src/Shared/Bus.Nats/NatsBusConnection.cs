@@ -18,6 +18,10 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
     private CancellationTokenSource _lost = new();
     private Task? _connecting;
     private long _epoch;
+    private readonly string _url;
+    /// <summary>Set by the first failed attempt of an outage (or of the start), cleared when a connection opens: the
+    /// operator gets one line per outage, not one per attempt.</summary>
+    private int _unreachableSaid;
     private bool _subscribed;
     private volatile bool _receiving;
 
@@ -50,7 +54,9 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         });
         Connection.ConnectionOpened += OnOpenedAsync;
         Connection.ConnectionDisconnected += OnDisconnectedAsync;
+        Connection.ReconnectFailed += OnReconnectFailedAsync;
         Connection.MessageDropped += OnMessageDroppedAsync;
+        _url = options.Url;
     }
 
     /// <summary>The library's connection.</summary>
@@ -85,6 +91,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         {
             _connecting ??= Task.Run(async () =>
             {
+                _ = SayWhenUnreachableAsync();
                 try
                 {
                     await Connection.ConnectAsync();
@@ -125,6 +132,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         _receiving = false;
         Connection.ConnectionOpened -= OnOpenedAsync;
         Connection.ConnectionDisconnected -= OnDisconnectedAsync;
+        Connection.ReconnectFailed -= OnReconnectFailedAsync;
         Connection.MessageDropped -= OnMessageDroppedAsync;
         await Connection.DisposeAsync();
         lock (_gate) _lost.Cancel();
@@ -146,6 +154,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
             _receiving = true;
         }
         _firstOpen.TrySetResult();
+        Interlocked.Exchange(ref _unreachableSaid, 0);
         _logger.LogInformation("Connected to NATS at {Url}", args.Message);
         return ValueTask.CompletedTask;
     }
@@ -158,6 +167,27 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         // Requests waiting for a reply fail now rather than at their timeout.
         lost.Cancel();
         _logger.LogWarning("Lost the connection to NATS; reconnecting every {Wait} ms", Connection.Opts.ReconnectWaitMin.TotalMilliseconds);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>The start's counterpart of <see cref="OnReconnectFailedAsync"/>: the library retries the first connection
+    /// without raising that event, so a server that has not answered within one connect timeout is reported here.</summary>
+    private async Task SayWhenUnreachableAsync()
+    {
+        var timeout = Connection.Opts.ConnectTimeout;
+        if (await Task.WhenAny(_firstOpen.Task, Task.Delay(timeout)) == _firstOpen.Task) return;
+        if (Connection.ConnectionState is NatsConnectionState.Open) return;
+        await OnReconnectFailedAsync(this, new NatsEventArgs($"no connection within {timeout.TotalSeconds:0.#} s (Bus:Nats:ConnectTimeout)"));
+    }
+
+    private ValueTask OnReconnectFailedAsync(object? sender, NatsEventArgs args)
+    {
+        // The library logs each failed attempt with its stack trace (its category stays at Critical in appsettings.json);
+        // this is the one line that says what is wrong and where to look.
+        if (Interlocked.Exchange(ref _unreachableSaid, 1) == 0)
+            _logger.LogWarning(
+                "NATS cannot be reached at {Url} (Bus:Nats:Url): {Reason}. Retrying every {Wait} ms; until it connects, bus requests answer 503 and /health/ready shows nats Degraded",
+                _url, args.Message, Connection.Opts.ReconnectWaitMin.TotalMilliseconds);
         return ValueTask.CompletedTask;
     }
 

@@ -16,13 +16,15 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly string _name;
     private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly string _startedPath;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
-    private HostProcess(string name, IReadOnlyDictionary<string, string?> settings, int port)
+    private HostProcess(string name, IReadOnlyDictionary<string, string?> settings, int port, string startedPath)
     {
         _name = name;
         _settings = settings;
+        _startedPath = startedPath;
         Port = port;
     }
 
@@ -38,12 +40,13 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote (stdout and stderr).</summary>
     public string OutputTail => string.Join('\n', _output.TakeLast(60));
 
-    /// <summary>Starts the process on a free port and waits until its <c>/health/ready</c> answers 200.</summary>
-    public static async Task<HostProcess> StartAsync(string name, IReadOnlyDictionary<string, string?> settings)
+    /// <summary>Starts the process on a free port and waits until <paramref name="startedPath"/> answers 200: by default
+    /// <c>/health/ready</c>, as an orchestrator waits; <c>/health/live</c> for a process that is not meant to be ready.</summary>
+    public static async Task<HostProcess> StartAsync(string name, IReadOnlyDictionary<string, string?> settings, string startedPath = "/health/ready")
     {
         for (var attempt = 1; ; attempt++)
         {
-            var host = new HostProcess(name, settings, FreePort());
+            var host = new HostProcess(name, settings, FreePort(), startedPath);
             try
             {
                 await host.StartAgainAsync();
@@ -91,7 +94,7 @@ public sealed class HostProcess : IAsyncDisposable
                 throw new InvalidOperationException($"{_name} exited with {process.ExitCode} before it was ready:\n{OutputTail}");
             try
             {
-                using var response = await client.GetAsync(Address + "/health/ready");
+                using var response = await client.GetAsync(Address + _startedPath);
                 if (response.StatusCode == HttpStatusCode.OK) return;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
