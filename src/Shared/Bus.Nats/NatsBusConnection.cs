@@ -78,7 +78,10 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
     }
 
     /// <inheritdoc />
-    public bool IsReceiving => _receiving;
+    /// <remarks>Also false as soon as the library's connection is no longer open: it changes its state when the socket
+    /// closes and raises <see cref="NatsConnection.ConnectionDisconnected"/> afterwards, on another thread, so a request
+    /// that already failed for want of a connection could otherwise be followed by a cache that still trusts events.</remarks>
+    public bool IsReceiving => _receiving && IsConnected;
 
     /// <inheritdoc />
     public long Epoch => Interlocked.Read(ref _epoch);
