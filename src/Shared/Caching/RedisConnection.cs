@@ -47,7 +47,9 @@ internal sealed class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionFailed += (_, e) =>
             logger.LogWarning(e.Exception, "Redis connection to {Endpoint} lost ({FailureType}); reconnecting in the background", e.EndPoint, e.FailureType);
         multiplexer.ConnectionRestored += (_, e) => logger.LogInformation("Redis connection to {Endpoint} restored", e.EndPoint);
-        if (!multiplexer.IsConnected) logger.LogWarning("Redis is not reachable at start-up; reconnecting in the background");
+        if (!multiplexer.IsConnected)
+            logger.LogWarning("Redis cannot be reached at {Endpoints} (ConnectionStrings:Redis); the cache runs on this process's memory and reconnects in the background",
+                string.Join(", ", configuration.EndPoints.Select(EndPointCollection.ToString)));
         return multiplexer;
     }
 
