@@ -38,7 +38,7 @@ internal sealed class ImportUsersCommand(AuthDbContext db, TimeProvider time) : 
     {
         Description = "The gomicro auth database, e.g. \"Host=HOST;Database=auth-db;Username=USER;Password=PASSWORD\"",
     };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Users (or keys) per transaction", DefaultValueFactory = _ => DefaultBatchSize };
+    private readonly Option<int> _batchSize = AdminOptions.BatchSize("Users (or keys) per transaction", DefaultBatchSize);
 
     public string Name => "import users";
     public string Description => "Import users, roles and API keys of a gomicro auth database";
@@ -47,10 +47,6 @@ internal sealed class ImportUsersCommand(AuthDbContext db, TimeProvider time) : 
     {
         command.Arguments.Add(_source);
         command.Options.Add(_batchSize);
-        _batchSize.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() <= 0) result.AddError("--batch-size must be a positive number");
-        });
         _source.Validators.Add(result =>
         {
             if (!IsConnectionString(result.GetValueOrDefault<string>() ?? ""))

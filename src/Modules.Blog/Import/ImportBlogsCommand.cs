@@ -38,7 +38,7 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
     private readonly Dictionary<Guid, bool> _knownAuthors = [];
 
     private readonly Argument<string> _file = new("file") { Description = "The blogs collection exported with mongoexport (JSON lines or array)" };
-    private readonly Option<int> _batchSize = new("--batch-size") { Description = "Documents per transaction", DefaultValueFactory = _ => DefaultBatchSize };
+    private readonly Option<int> _batchSize = AdminOptions.BatchSize("Documents per transaction", DefaultBatchSize);
 
     public string Name => "import blogs";
     public string Description => "Import a gomicro blogs collection exported with mongoexport";
@@ -47,10 +47,6 @@ internal sealed class ImportBlogsCommand(BlogDbContext db, AuthorProfiles author
     {
         command.Arguments.Add(_file);
         command.Options.Add(_batchSize);
-        _batchSize.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() <= 0) result.AddError("--batch-size must be a positive number");
-        });
     }
 
     public async Task<int> RunAsync(ParseResult parse, AdminConsole console, CancellationToken cancellationToken)
