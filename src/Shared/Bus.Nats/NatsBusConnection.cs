@@ -23,6 +23,8 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
     /// operator gets one line per outage, not one per attempt.</summary>
     private int _unreachableSaid;
     private bool _subscribed;
+    /// <summary>Completed (and cleared) by the next <see cref="OnOpenedAsync"/>: what requests waiting for a reconnection wait on.</summary>
+    private TaskCompletionSource? _reopened;
     private volatile bool _receiving;
 
     public NatsBusConnection(NatsOptions options, string clientName, ILoggerFactory loggerFactory)
@@ -109,6 +111,29 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         }
     }
 
+    /// <summary>Waits until the connection is open (at once when it is), at most <paramref name="timeout"/>.</summary>
+    /// <returns>True when open; false when the time ran out.</returns>
+    public async Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (IsConnected) return true;
+        if (timeout <= TimeSpan.Zero) return false;
+        Task opened;
+        lock (_gate)
+        {
+            if (IsConnected) return true;
+            opened = (_reopened ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        try
+        {
+            await opened.WaitAsync(timeout, cancellationToken);
+            return IsConnected;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Completes once the connection has been open for the first time.</summary>
     public Task WaitForFirstConnectionAsync(CancellationToken cancellationToken) => _firstOpen.Task.WaitAsync(cancellationToken);
 
@@ -149,6 +174,8 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
             // A fresh token for requests from now on; the cancelled one is left to the GC, as requests may still hold it.
             if (_lost.IsCancellationRequested) _lost = new CancellationTokenSource();
             subscribed = _subscribed;
+            _reopened?.TrySetResult();
+            _reopened = null;
         }
         if (subscribed)
         {

@@ -58,14 +58,21 @@ public sealed class ModuleBus : IModuleBus
     }
 
     /// <inheritdoc />
-    public async Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default)
+    public Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default) =>
+        PublishCoreAsync(subject, message, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PublishAsync<TEvent>(string subject, TEvent message, string messageId, CancellationToken cancellationToken) =>
+        PublishCoreAsync(subject, message, messageId, cancellationToken);
+
+    private async Task PublishCoreAsync<TEvent>(string subject, TEvent message, string? messageId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = _telemetry.StartSend(_transport.MessagingSystem, subject, request: false);
         string? errorType = null;
         try
         {
-            await _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
+            await _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), messageId, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -82,8 +89,9 @@ public sealed class ModuleBus : IModuleBus
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
         // Not in-process: there the handler runs in this process, and a copy would only run the same code again.
-        var reply = _options.MaxHedges > 0 && _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent)
-            ? await HedgedRequestAsync(subject, payload, cancellationToken)
+        var readOnly = _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent);
+        var reply = readOnly
+            ? await ReadOnlyRequestAsync(subject, payload, cancellationToken)
             : await _transport.RequestAsync(subject, payload, _timeout, cancellationToken);
 
         TReply? data;
@@ -116,11 +124,42 @@ public sealed class ModuleBus : IModuleBus
     /// request as a whole never waits longer than a write would, and a copy that timed out is never followed by a fresh
     /// full wait. A final answer (no responders, not connected, the caller's cancellation) ends it at once.
     /// </summary>
-    private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// A read-only request (<see cref="BusOptions.IdempotentSubjects"/>): hedged (<see cref="HedgedRequestAsync"/>) unless
+    /// <see cref="BusOptions.MaxHedges"/> is 0, and sent again when it failed because the connection was lost or not open
+    /// (a NATS node died, the client is moving to another): it waits for the reconnection and sends the request once more,
+    /// as often as that happens, all within the one <see cref="BusOptions.RequestTimeout"/> (ADR 32). A read does nothing
+    /// twice; a write is never sent again, so a lost connection still answers 503 for it.
+    /// </summary>
+    private async Task<byte[]> ReadOnlyRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var left = _timeout - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+                throw new BusUnavailableException(subject, BusUnavailableReason.Timeout, $"no reply within {_timeout.TotalMilliseconds:0} ms");
+            try
+            {
+                return _options.MaxHedges > 0
+                    ? await HedgedRequestAsync(subject, payload, left, cancellationToken)
+                    : await _transport.RequestAsync(subject, payload, left, cancellationToken);
+            }
+            catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NotConnected && !cancellationToken.IsCancellationRequested)
+            {
+                left = _timeout - Stopwatch.GetElapsedTime(started);
+                if (!await _transport.WaitUntilConnectedAsync(left, cancellationToken)) throw;
+                _logger.LogDebug("Bus request on {Subject} lost its connection after {Elapsed} ms; sending it again on the new one", subject,
+                    (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+    }
+
+    private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new List<Task<byte[]>>(2) { _transport.RequestAsync(subject, payload, _timeout, copies.Token) };
+        var inFlight = new List<Task<byte[]>>(2) { _transport.RequestAsync(subject, payload, timeout, copies.Token) };
         var hedges = 0;
         BusUnavailableException? timedOut = null;
         try
@@ -128,7 +167,7 @@ public sealed class ModuleBus : IModuleBus
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var left = _timeout - Stopwatch.GetElapsedTime(started);
+                var left = timeout - Stopwatch.GetElapsedTime(started);
                 var mayHedge = hedges < _options.MaxHedges && left > TimeSpan.Zero;
                 if (inFlight.Count == 0 && !mayHedge) throw timedOut!;
 
@@ -142,7 +181,7 @@ public sealed class ModuleBus : IModuleBus
                     _telemetry.RecordHedge(_transport.MessagingSystem, subject);
                     _logger.LogDebug("Bus request on {Subject} has no reply after {Elapsed} ms; sending copy {Hedge}", subject,
                         (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, hedges);
-                    var remaining = _timeout - Stopwatch.GetElapsedTime(started);
+                    var remaining = timeout - Stopwatch.GetElapsedTime(started);
                     if (remaining > TimeSpan.Zero) inFlight.Add(_transport.RequestAsync(subject, payload, remaining, copies.Token));
                     continue;
                 }
