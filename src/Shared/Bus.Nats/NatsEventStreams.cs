@@ -108,9 +108,14 @@ internal sealed class NatsEventStreams(
         {
             var ack = await JetStream.PublishAsync(subject, payload, opts: new NatsJSPubOpts { MsgId = messageId }, headers: headers,
                 cancellationToken: cancellationToken);
-            ack.EnsureSuccess();
+            // A duplicate is what de-duplication is for: the stream holds the event already, the sender's work is done
+            // (the library's EnsureSuccess would throw for it).
             if (ack.Duplicate)
+            {
                 logger.LogInformation("Event {MessageId} on {Subject} was already in stream {Stream}: the re-send was dropped", messageId, subject, ack.Stream);
+                return;
+            }
+            ack.EnsureSuccess();
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
