@@ -154,6 +154,53 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
         Assert.True(failed.Length == 0, $"{failed.Length} of {all.Length} failed: " + string.Join(Environment.NewLine, failed.Take(5).Select(f => $"n{f.Node}: {(int)f.Status} {f.Body}")));
     }
 
+    [Fact]
+    public async Task A_sign_out_is_refused_and_an_unpublish_is_seen_on_the_other_instances_within_500_ms()
+    {
+        // A third blog process that keeps authentications in memory (the default): only the session-ended event can make
+        // it refuse a token it accepted.
+        await using var cached = await HostProcess.StartAsync("blog-cached", fixture.Settings("blog", tokenCache: true));
+        var user = await fixture.SignUpAsync(RoleCodes.Author);
+        using var cachedClient = new HttpClient { BaseAddress = new Uri(cached.Address) };
+        using var otherAuth = new HttpClient { BaseAddress = new Uri(fixture.Auths[1].Address) };
+        const string drafts = "/blog/author/drafts?page=1&limit=10";
+        (await cachedClient.GetEnvelopeAsync(drafts, user.AccessToken)).ShouldSucceed();
+        (await cachedClient.GetEnvelopeAsync(drafts, user.AccessToken)).ShouldSucceed();   // now from its token cache
+
+        using var firstAuth = new HttpClient { BaseAddress = new Uri(fixture.Auths[0].Address) };
+        (await firstAuth.DeleteEnvelopeAsync("/auth/signout", user.AccessToken)).ShouldSucceed("signout success");
+        var sinceSignOut = System.Diagnostics.Stopwatch.StartNew();
+        while ((await cachedClient.GetEnvelopeAsync(drafts, user.AccessToken)).HttpStatus != HttpStatusCode.Unauthorized)
+        {
+            Assert.True(sinceSignOut.Elapsed < TimeSpan.FromSeconds(10), "the caching blog process still accepts the token 10 s after the sign-out");
+            await Task.Delay(1);
+        }
+        var blogRefused = sinceSignOut.Elapsed;
+        (await otherAuth.GetEnvelopeAsync("/auth/profile/mine", user.AccessToken)).ShouldFail(HttpStatusCode.Unauthorized);
+        var authRefused = sinceSignOut.Elapsed;
+
+        var (_, blogId) = await fixture.PublishedBlogAsync();
+        var editor = await fixture.SignUpAsync(RoleCodes.Editor);
+        using var first = new HttpClient { BaseAddress = new Uri(fixture.Blogs[0].Address) };
+        using var second = new HttpClient { BaseAddress = new Uri(fixture.Blogs[1].Address) };
+        var path = $"/blog/id/{blogId}";
+        (await second.GetEnvelopeAsync(path)).ShouldSucceed();
+        (await second.GetEnvelopeAsync(path)).ShouldSucceed();   // now from its cache
+        (await first.PutEnvelopeAsync($"/blog/editor/unpublish/id/{blogId}", null, editor.AccessToken)).ShouldSucceed("blog unpublished successfully");
+        var sinceUnpublish = System.Diagnostics.Stopwatch.StartNew();
+        while ((await second.GetEnvelopeAsync(path)).HttpStatus != HttpStatusCode.NotFound)
+        {
+            Assert.True(sinceUnpublish.Elapsed < TimeSpan.FromSeconds(10), "the other blog process still serves the blog 10 s after the unpublish");
+            await Task.Delay(1);
+        }
+        var unpublishSeen = sinceUnpublish.Elapsed;
+
+        output.WriteLine($"sign-out refused by the caching blog process after {blogRefused.TotalMilliseconds:0.0} ms, by the other auth process by {authRefused.TotalMilliseconds:0.0} ms; unpublish seen by the other blog process after {unpublishSeen.TotalMilliseconds:0.0} ms");
+        Assert.True(blogRefused <= TimeSpan.FromMilliseconds(500), $"sign-out refused after {blogRefused.TotalMilliseconds:0} ms");
+        Assert.True(authRefused <= TimeSpan.FromMilliseconds(500), $"sign-out refused by the other auth process after {authRefused.TotalMilliseconds:0} ms");
+        Assert.True(unpublishSeen <= TimeSpan.FromMilliseconds(500), $"unpublish seen after {unpublishSeen.TotalMilliseconds:0} ms");
+    }
+
     private static async Task<string> AuthorNameAsync(HostProcess blog, string path)
     {
         using var client = new HttpClient { BaseAddress = new Uri(blog.Address) };
@@ -200,7 +247,9 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
             await _blogDb.DisposeAsync();
         }
 
-        private Dictionary<string, string?> Settings(string role)
+        /// <summary>The settings of a process of <paramref name="role"/> on this cluster; <paramref name="tokenCache"/> keeps
+        /// the blog's token cache on (the fixture's processes ask the auth service on every request).</summary>
+        public Dictionary<string, string?> Settings(string role, bool tokenCache = false)
         {
             var settings = GoMicroHostFactory.BaseSettings(role);
             settings["Bus:Nats:Url"] = Cluster.Urls;
@@ -209,7 +258,7 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
             settings["ConnectionStrings:Redis"] = TestEnvironment.Redis;
             settings["Cache:Redis:InstanceName"] = _keyPrefix;
             // Every authenticated request asks the auth service over the bus.
-            settings["Auth:Cache:MaxAge"] = "00:00:00";
+            if (!tokenCache) settings["Auth:Cache:MaxAge"] = "00:00:00";
             return settings;
         }
 
