@@ -52,6 +52,12 @@ internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerR
     }
 
     /// <inheritdoc />
+    /// <remarks>Two reconnection waits (<c>Bus:Nats:ReconnectWait</c>) when the server is in a cluster, as it tells its
+    /// clients: the time a responder on a lost node needs to notice, reconnect elsewhere and subscribe again.</remarks>
+    public TimeSpan RespondersMoveGrace =>
+        string.IsNullOrEmpty(connection.Connection.ServerInfo?.Cluster) ? TimeSpan.Zero : connection.Connection.Opts.ReconnectWaitMax * 2;
+
+    /// <inheritdoc />
     public Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         connection.WaitUntilConnectedAsync(timeout, cancellationToken);
 

@@ -64,18 +64,30 @@ internal sealed class NatsEventStreams(
             try
             {
                 foreach (var stream in registry.EventStreams) await EnsureStreamAsync(stream, cancellationToken);
+                using var round = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 var consumers = new List<Task>();
                 foreach (var group in registry.ServiceEventEndpoints.GroupBy(e => (e.Stream, e.Consumer)))
                 {
                     var consumer = await EnsureConsumerAsync(group.Key.Stream, group.Key.Consumer, group.Select(e => e.Endpoint.Subject).Distinct().ToList(), cancellationToken);
-                    consumers.Add(ConsumeAsync(consumer, group.ToList(), cancellationToken));
+                    consumers.Add(ConsumeAsync(consumer, group.ToList(), round.Token));
                 }
                 _problem = null;
                 _attempted = true;
-                // A consumer loop ends only when its pull fails for good (the stream or consumer deleted): set up again.
-                await Task.WhenAny(consumers.Count == 0 ? [Task.Delay(Timeout.Infinite, cancellationToken)] : consumers);
+                if (consumers.Count == 0) return;   // a publisher only: the stream is in place
+                // A consumer loop ends only when its pull fails for good (the stream or consumer deleted, JetStream gone):
+                // stop the others and set everything up again.
+                var ended = await Task.WhenAny(consumers);
+                await round.CancelAsync();
+                try
+                {
+                    await Task.WhenAll(consumers);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The others, stopped for the new round.
+                }
                 if (cancellationToken.IsCancellationRequested) return;
-                await Task.WhenAny(Task.WhenAll(consumers), Task.Delay(wait, CancellationToken.None));
+                await ended;   // its fault, if any, is reported below
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -83,7 +95,9 @@ internal sealed class NatsEventStreams(
             }
             catch (Exception ex) when (ex is NatsException or NatsJSException or TimeoutException or OperationCanceledException or ObjectDisposedException)
             {
-                var problem = $"event streams {string.Join(", ", StreamNames)} unreachable";
+                var problem = ex is NatsJSApiException { Error.Code: 404 }
+                    ? $"event stream {string.Join(", ", StreamNames)} not found (created by its publisher's first start)"
+                    : $"event streams {string.Join(", ", StreamNames)} unreachable";
                 _attempted = true;
                 if (_problem != problem) logger.LogWarning("JetStream: {Problem} ({Reason}); retrying every {Wait} ms", problem, ex.Message, wait.TotalMilliseconds);
                 _problem = problem;
@@ -137,6 +151,10 @@ internal sealed class NatsEventStreams(
             try
             {
                 await JetStream.GetStreamAsync(name, cancellationToken: limit.Token);
+            }
+            catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+            {
+                return $"event stream {name} not found (created by its publisher's first start)";
             }
             catch (Exception ex) when (ex is NatsException or NatsJSException or OperationCanceledException or ObjectDisposedException
                                        && !cancellationToken.IsCancellationRequested)

@@ -34,4 +34,9 @@ public interface IBusTransport
     /// <returns>True when connected (at once if never disconnected); false when the time ran out, or for a transport that
     /// has no connection to wait for.</returns>
     Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>How long a "no responders" answer may be transient: in a NATS cluster, the instances that were connected
+    /// to a node that died have no subscription anywhere until they reconnected to another node and subscribed again. Zero
+    /// where that cannot happen (one server, in-process): "no responders" is then final.</summary>
+    TimeSpan RespondersMoveGrace => TimeSpan.Zero;
 }

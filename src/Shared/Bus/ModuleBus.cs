@@ -22,6 +22,8 @@ public sealed class ModuleBus : IModuleBus
     private readonly TimeSpan _timeout;
     private readonly ILogger<ModuleBus> _logger;
     private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
+    /// <summary>When each read-only subject last got a reply (<see cref="Stopwatch"/> timestamps).</summary>
+    private readonly ConcurrentDictionary<string, long> _lastReply = new(StringComparer.Ordinal);
 
     /// <summary>Creates the bus; hedged copies of read-only requests are logged at Debug and counted
     /// (<see cref="BusTelemetry.RecordHedge"/>).</summary>
@@ -134,6 +136,7 @@ public sealed class ModuleBus : IModuleBus
     private async Task<byte[]> ReadOnlyRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
+        long? noRespondersSince = null;
         while (true)
         {
             var left = _timeout - Stopwatch.GetElapsedTime(started);
@@ -141,9 +144,18 @@ public sealed class ModuleBus : IModuleBus
                 throw new BusUnavailableException(subject, BusUnavailableReason.Timeout, $"no reply within {_timeout.TotalMilliseconds:0} ms");
             try
             {
-                return _options.MaxHedges > 0
+                var reply = _options.MaxHedges > 0
                     ? await HedgedRequestAsync(subject, payload, left, cancellationToken)
                     : await _transport.RequestAsync(subject, payload, left, cancellationToken);
+                _lastReply[subject] = Stopwatch.GetTimestamp();
+                return reply;
+            }
+            catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NoResponders && !cancellationToken.IsCancellationRequested
+                                                     && RespondersMayBeMoving(subject, noRespondersSince ??= Stopwatch.GetTimestamp()))
+            {
+                // The subject was answered a moment ago and the bus is a cluster: its instances are most likely moving
+                // off a node that died. Ask again shortly, within the grace and the budget (ADR 32).
+                await Task.Delay(RespondersRetryPause, cancellationToken);
             }
             catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NotConnected && !cancellationToken.IsCancellationRequested)
             {
@@ -153,6 +165,20 @@ public sealed class ModuleBus : IModuleBus
                     (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         }
+    }
+
+    /// <summary>The pause between two requests while the responders may be moving between NATS nodes.</summary>
+    private static readonly TimeSpan RespondersRetryPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>True while a "no responders" answer first seen at <paramref name="since"/> may be transient: the transport
+    /// says responders can be moving (<see cref="IBusTransport.RespondersMoveGrace"/>, a NATS cluster), the subject was
+    /// answered within the last <see cref="BusOptions.RequestTimeout"/> plus that grace, and the grace has not run out
+    /// since. A subject nobody served lately (the service is not deployed, or gone for good) still fails at once.</summary>
+    private bool RespondersMayBeMoving(string subject, long since)
+    {
+        var grace = _transport.RespondersMoveGrace;
+        if (grace <= TimeSpan.Zero || !_lastReply.TryGetValue(subject, out var last)) return false;
+        return Stopwatch.GetElapsedTime(last, since) < _timeout + grace && Stopwatch.GetElapsedTime(since) < grace;
     }
 
     private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
