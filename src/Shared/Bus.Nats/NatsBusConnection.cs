@@ -25,6 +25,8 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
     private bool _subscribed;
     /// <summary>Completed (and cleared) by the next <see cref="OnOpenedAsync"/>: what requests waiting for a reconnection wait on.</summary>
     private TaskCompletionSource? _reopened;
+    /// <summary>When the connection last opened (<see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 never).</summary>
+    private long _openedAt;
     private volatile bool _receiving;
 
     public NatsBusConnection(NatsOptions options, string clientName, ILoggerFactory loggerFactory)
@@ -134,6 +136,15 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         }
     }
 
+    /// <summary>True when the connection (re)opened less than <paramref name="span"/> ago: the other clients of a server
+    /// that came back are still reconnecting and subscribing again.</summary>
+    public bool OpenedWithin(TimeSpan span)
+    {
+        long openedAt;
+        lock (_gate) openedAt = _openedAt;
+        return openedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(openedAt) < span;
+    }
+
     /// <summary>Completes once the connection has been open for the first time.</summary>
     public Task WaitForFirstConnectionAsync(CancellationToken cancellationToken) => _firstOpen.Task.WaitAsync(cancellationToken);
 
@@ -176,6 +187,7 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
             subscribed = _subscribed;
             _reopened?.TrySetResult();
             _reopened = null;
+            _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         if (subscribed)
         {

@@ -52,10 +52,18 @@ internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerR
     }
 
     /// <inheritdoc />
-    /// <remarks>Two reconnection waits (<c>Bus:Nats:ReconnectWait</c>) when the server is in a cluster, as it tells its
-    /// clients: the time a responder on a lost node needs to notice, reconnect elsewhere and subscribe again.</remarks>
-    public TimeSpan RespondersMoveGrace =>
-        string.IsNullOrEmpty(connection.Connection.ServerInfo?.Cluster) ? TimeSpan.Zero : connection.Connection.Opts.ReconnectWaitMax * 2;
+    /// <remarks>Two reconnection waits (<c>Bus:Nats:ReconnectWait</c>), the time a responder needs to notice a lost
+    /// server, reconnect and subscribe again, when the server is in a cluster, as it tells its clients (a node that died
+    /// takes its clients' subscriptions with it), or when this connection itself came back within that time (the server
+    /// restarted: every client is reconnecting). Otherwise zero.</remarks>
+    public TimeSpan RespondersMoveGrace
+    {
+        get
+        {
+            var grace = connection.Connection.Opts.ReconnectWaitMax * 2;
+            return !string.IsNullOrEmpty(connection.Connection.ServerInfo?.Cluster) || connection.OpenedWithin(grace) ? grace : TimeSpan.Zero;
+        }
+    }
 
     /// <inheritdoc />
     public Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken) =>

@@ -137,6 +137,7 @@ public sealed class ModuleBus : IModuleBus
     {
         var started = Stopwatch.GetTimestamp();
         long? noRespondersSince = null;
+        var resent = false;
         while (true)
         {
             var left = _timeout - Stopwatch.GetElapsedTime(started);
@@ -151,7 +152,7 @@ public sealed class ModuleBus : IModuleBus
                 return reply;
             }
             catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NoResponders && !cancellationToken.IsCancellationRequested
-                                                     && RespondersMayBeMoving(subject, noRespondersSince ??= Stopwatch.GetTimestamp()))
+                                                     && RespondersMayBeMoving(subject, noRespondersSince ??= Stopwatch.GetTimestamp(), resent))
             {
                 // The subject was answered a moment ago and the bus is a cluster: its instances are most likely moving
                 // off a node that died. Ask again shortly, within the grace and the budget (ADR 32).
@@ -161,6 +162,7 @@ public sealed class ModuleBus : IModuleBus
             {
                 left = _timeout - Stopwatch.GetElapsedTime(started);
                 if (!await _transport.WaitUntilConnectedAsync(left, cancellationToken)) throw;
+                resent = true;
                 _logger.LogDebug("Bus request on {Subject} lost its connection after {Elapsed} ms; sending it again on the new one", subject,
                     (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
@@ -171,14 +173,16 @@ public sealed class ModuleBus : IModuleBus
     private static readonly TimeSpan RespondersRetryPause = TimeSpan.FromMilliseconds(50);
 
     /// <summary>True while a "no responders" answer first seen at <paramref name="since"/> may be transient: the transport
-    /// says responders can be moving (<see cref="IBusTransport.RespondersMoveGrace"/>, a NATS cluster), the subject was
-    /// answered within the last <see cref="BusOptions.RequestTimeout"/> plus that grace, and the grace has not run out
-    /// since. A subject nobody served lately (the service is not deployed, or gone for good) still fails at once.</summary>
-    private bool RespondersMayBeMoving(string subject, long since)
+    /// says responders can be moving (<see cref="IBusTransport.RespondersMoveGrace"/>: a NATS cluster, or a connection that
+    /// just came back), the grace has not run out since, and either this very request was <paramref name="resent"/> after
+    /// a reconnection (the responders are reconnecting too) or the subject was answered within the last
+    /// <see cref="BusOptions.RequestTimeout"/> plus that grace. A subject nobody served lately (the service is not
+    /// deployed, or gone for good) still fails at once.</summary>
+    private bool RespondersMayBeMoving(string subject, long since, bool resent)
     {
         var grace = _transport.RespondersMoveGrace;
-        if (grace <= TimeSpan.Zero || !_lastReply.TryGetValue(subject, out var last)) return false;
-        return Stopwatch.GetElapsedTime(last, since) < _timeout + grace && Stopwatch.GetElapsedTime(since) < grace;
+        if (grace <= TimeSpan.Zero || Stopwatch.GetElapsedTime(since) >= grace) return false;
+        return resent || (_lastReply.TryGetValue(subject, out var last) && Stopwatch.GetElapsedTime(last, since) < _timeout + grace);
     }
 
     private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
