@@ -3,7 +3,9 @@
 # module with its own database, talking only over NATS, behind one gateway-role process (YARP) on
 # http://localhost:8080, the monolith's address, which routes /auth and /blog, balances over the instances and checks
 # API keys as the Kong plugin does.
-#   scripts/run-split.sh [--instances N]      (default 1)
+#   scripts/run-split.sh [--instances N] [--nats-cluster]     (default 1 instance, one nats-server)
+# --nats-cluster runs three nats-server nodes with JetStream on loopback instead of one (client ports 4231-4233, routes
+# 6231-6233, server names n1-n3, cluster "gomicro", each its own store) and gives every process the three URLs.
 # Addresses: GATEWAY_URLS (default http://localhost:8080); with one instance each AUTH_URLS (default
 # http://localhost:8081) and BLOG_URLS (default http://localhost:8082); with N instances auth i listens on port
 # 8080+2i-1 and blog i on 8080+2i (8081, 8082, 8083, 8084, ...). Installs (as root, from Debian's packages) and starts
@@ -13,12 +15,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 instances=1
+nats_cluster=""
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --instances) [ "$#" -ge 2 ] || { echo "run-split.sh: --instances needs a number" >&2; exit 2; }; instances="$2"; shift 2 ;;
     --instances=*) instances="${1#*=}"; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "run-split.sh: unknown argument '$1' (usage: scripts/run-split.sh [--instances N])" >&2; exit 2 ;;
+    --nats-cluster) nats_cluster=1; shift ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run-split.sh: unknown argument '$1' (usage: scripts/run-split.sh [--instances N] [--nats-cluster])" >&2; exit 2 ;;
   esac
 done
 case "$instances" in
@@ -29,7 +33,13 @@ esac
 require_dotnet
 phase "PostgreSQL (install if missing, start)" start_postgres
 phase "databases gomicro_auth, gomicro_blog" ensure_databases gomicro_auth gomicro_blog
-phase "nats-server (install if missing, start)" start_nats
+if [ -n "$nats_cluster" ]; then
+  phase "NATS cluster n1-n3 with JetStream" start_nats_cluster
+  nats_url="$(start_nats_cluster 2>/dev/null)"
+else
+  phase "nats-server (install if missing, start)" start_nats
+  nats_url="${Bus__Nats__Url:-nats://localhost:4222}"
+fi
 
 redis=""
 if [ "${GOMICRO_NO_REDIS:-}" != 1 ] && (is_root || command -v redis-server >/dev/null 2>&1); then
@@ -56,7 +66,6 @@ else
     blog_urls+=("http://localhost:$((8080 + 2 * i))")
   done
 fi
-nats_url="${Bus__Nats__Url:-nats://localhost:4222}"
 db="Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD"
 auth_db="${ConnectionStrings__Auth:-$db;Database=gomicro_auth}"
 blog_db="${ConnectionStrings__Blog:-$db;Database=gomicro_blog}"

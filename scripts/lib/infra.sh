@@ -104,10 +104,40 @@ start_redis() {
 start_nats() {
   apt_install nats-server nats-server
   if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then return 0; fi
-  log "starting nats-server on localhost:4222"
-  nohup nats-server -a 127.0.0.1 -p 4222 -m 8222 -P "$GOMICRO_STATE_DIR/nats.pid" >"$GOMICRO_STATE_DIR/nats.log" 2>&1 &
+  log "starting nats-server on localhost:4222 with JetStream (store $GOMICRO_STATE_DIR/nats-js)"
+  # JetStream on: the Auth events are stored in a stream (ADR 32).
+  nohup nats-server -a 127.0.0.1 -p 4222 -m 8222 -js -sd "$GOMICRO_STATE_DIR/nats-js" -P "$GOMICRO_STATE_DIR/nats.pid" \
+    >"$GOMICRO_STATE_DIR/nats.log" 2>&1 &
   for _ in $(seq 1 20); do (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null && return 0; sleep 0.5; done
   die "nats-server did not start (see $GOMICRO_STATE_DIR/nats.log)"
+}
+
+# start_nats_cluster [CLIENT_PORT...]: three nats-server nodes with JetStream on loopback (default client ports 4231 4232
+# 4233, route ports those + 2000), server names n1..n3 in cluster "gomicro", each routed to the others and with its own
+# store under $GOMICRO_STATE_DIR/nats-cluster/nI; pid files nats-nI.pid. Prints the three client URLs, comma-separated,
+# as Bus:Nats:Url takes them. Nodes already listening are left alone.
+start_nats_cluster() {
+  apt_install nats-server nats-server
+  local ports=(4231 4232 4233) i j routes urls=()
+  [ "$#" -ge 3 ] && ports=("$1" "$2" "$3")
+  for i in 0 1 2; do
+    routes=""
+    for j in 0 1 2; do [ "$j" = "$i" ] || routes="${routes:+$routes,}nats://127.0.0.1:$((ports[j] + 2000))"; done
+    urls+=("nats://127.0.0.1:${ports[i]}")
+    if (exec 3<>"/dev/tcp/127.0.0.1/${ports[i]}") 2>/dev/null; then continue; fi
+    mkdir -p "$GOMICRO_STATE_DIR/nats-cluster/n$((i + 1))"
+    log "starting nats-server n$((i + 1)) on 127.0.0.1:${ports[i]} (routes $routes)"
+    nohup nats-server -a 127.0.0.1 -p "${ports[i]}" --name "n$((i + 1))" --cluster_name gomicro \
+      --cluster "nats://127.0.0.1:$((ports[i] + 2000))" --routes "$routes" \
+      -js -sd "$GOMICRO_STATE_DIR/nats-cluster/n$((i + 1))" -P "$GOMICRO_STATE_DIR/nats-n$((i + 1)).pid" \
+      >"$GOMICRO_STATE_DIR/nats-n$((i + 1)).log" 2>&1 &
+  done
+  for i in 0 1 2; do
+    for _ in $(seq 1 20); do (exec 3<>"/dev/tcp/127.0.0.1/${ports[i]}") 2>/dev/null && break; sleep 0.5; done
+    (exec 3<>"/dev/tcp/127.0.0.1/${ports[i]}") 2>/dev/null || die "nats-server n$((i + 1)) did not start (see $GOMICRO_STATE_DIR/nats-n$((i + 1)).log)"
+  done
+  local IFS=,
+  echo "${urls[*]}"
 }
 
 # --- Test helpers ---------------------------------------------------------------------------------------------------

@@ -100,10 +100,16 @@ public sealed class BlogModule : IModule
     /// <inheritdoc />
     /// <remarks>Any change of a user evicts the public views that embed them as an author or a comment writer, as the
     /// event's contract asks (a new name or picture; a deactivated user, whose blogs answer 404 and whose comments leave
-    /// the lists; an activated one, whose comments come back).</remarks>
+    /// the lists; an activated one, whose comments come back).
+    /// The shared level (Redis, and the backplane message to the other instances' memory) is evicted once for the service,
+    /// by the durable consumer named after the module, so an event published while no blog instance ran is applied when
+    /// one starts; each instance's own memory is evicted by the plain subscription every instance has, which needs no
+    /// Redis (ADR 32).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
-        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
+        bus.MapServiceEvent<UserChanged>(AuthEvents.Stream, Name, AuthEvents.UserChanged,
             (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorAsync(changed.UserId, context.CancellationToken).AsTask());
+        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
+            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorHereAsync(changed.UserId, context.CancellationToken).AsTask());
     }
 }

@@ -22,6 +22,8 @@ internal static class AuthBusHandlers
 
     public static void Map(IBusHandlerRegistry bus)
     {
+        // The publisher owns its stream: every Auth instance creates or updates it at start (ADR 32).
+        bus.DeclareEventStream(AuthEvents.Stream, AuthEvents.StreamSubjects);
         bus.MapRequest<Text, ContractUser>(AuthSubjects.Authentication, async (text, context) =>
         {
             var authenticator = context.Services.GetRequiredService<AccessTokenAuthenticator>();

@@ -107,6 +107,12 @@ internal sealed class BlogCache(
         entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1)));
     /// <summary>A remove that leaves Redis alone: this memory and, through the backplane, every other instance's.</summary>
     private readonly FusionCacheEntryOptions _memoriesOnlyEntry = Strict(cache.CreateEntryOptions(entry => entry.SkipDistributedCacheWrite = true));
+    /// <summary>This instance's memory only: no Redis write, no backplane message.</summary>
+    private readonly FusionCacheEntryOptions _thisMemoryOnlyEntry = cache.CreateEntryOptions(entry =>
+    {
+        entry.SkipDistributedCacheWrite = true;
+        entry.SkipBackplaneNotifications = true;
+    });
     /// <summary>A read of what Redis holds, past this instance's memory.</summary>
     private readonly FusionCacheEntryOptions _readBackEntry = cache.CreateEntryOptions(entry => entry.SkipMemoryCacheRead = true);
     private readonly IBlogViewLoadHook[] _hooks = hooks.ToArray();
@@ -218,6 +224,12 @@ internal sealed class BlogCache(
     /// </summary>
     public ValueTask ForgetAuthorAsync(Guid authorId, CancellationToken cancellationToken) =>
         cache.RemoveByTagAsync(AuthorTag(authorId), token: cancellationToken);
+
+    /// <summary>Evicts, in this instance's memory only, every cached view that embeds author <paramref name="authorId"/>: the
+    /// part of <see cref="ForgetAuthorAsync"/> each instance does for itself on <c>auth.events.user-changed</c>, while one
+    /// instance of the service evicts the shared level (ADR 32).</summary>
+    public ValueTask ForgetAuthorHereAsync(Guid authorId, CancellationToken cancellationToken) =>
+        cache.RemoveByTagAsync(AuthorTag(authorId), _thisMemoryOnlyEntry, cancellationToken);
 
     private static IEnumerable<string> GenerationKeys(BlogViewChange change)
     {

@@ -23,6 +23,10 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
     /// operator gets one line per outage, not one per attempt.</summary>
     private int _unreachableSaid;
     private bool _subscribed;
+    /// <summary>Completed (and cleared) by the next <see cref="OnOpenedAsync"/>: what requests waiting for a reconnection wait on.</summary>
+    private TaskCompletionSource? _reopened;
+    /// <summary>When the connection last opened (<see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 never).</summary>
+    private long _openedAt;
     private volatile bool _receiving;
 
     public NatsBusConnection(NatsOptions options, string clientName, ILoggerFactory loggerFactory)
@@ -109,6 +113,38 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
         }
     }
 
+    /// <summary>Waits until the connection is open (at once when it is), at most <paramref name="timeout"/>.</summary>
+    /// <returns>True when open; false when the time ran out.</returns>
+    public async Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (IsConnected) return true;
+        if (timeout <= TimeSpan.Zero) return false;
+        Task opened;
+        lock (_gate)
+        {
+            if (IsConnected) return true;
+            opened = (_reopened ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        try
+        {
+            await opened.WaitAsync(timeout, cancellationToken);
+            return IsConnected;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when the connection (re)opened less than <paramref name="span"/> ago: the other clients of a server
+    /// that came back are still reconnecting and subscribing again.</summary>
+    public bool OpenedWithin(TimeSpan span)
+    {
+        long openedAt;
+        lock (_gate) openedAt = _openedAt;
+        return openedAt != 0 && System.Diagnostics.Stopwatch.GetElapsedTime(openedAt) < span;
+    }
+
     /// <summary>Completes once the connection has been open for the first time.</summary>
     public Task WaitForFirstConnectionAsync(CancellationToken cancellationToken) => _firstOpen.Task.WaitAsync(cancellationToken);
 
@@ -149,6 +185,9 @@ internal sealed class NatsBusConnection : IBusSubscriptionState, IAsyncDisposabl
             // A fresh token for requests from now on; the cancelled one is left to the GC, as requests may still hold it.
             if (_lost.IsCancellationRequested) _lost = new CancellationTokenSource();
             subscribed = _subscribed;
+            _reopened?.TrySetResult();
+            _reopened = null;
+            _openedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         if (subscribed)
         {

@@ -12,7 +12,7 @@ namespace GoMicro.Shared.Bus.Nats;
 /// <see cref="BusHandlerRegistry"/> as endpoints of a NATS micro service (NATS.Client.Services: name and version from
 /// <see cref="NatsServiceIdentity"/>, the framework's default queue group <c>q</c> as the reference's goserve services
 /// use, <c>$SRV.PING/INFO/STATS</c> answered by the library), and every event subject as a plain subscription, so every
-/// instance receives each event. If the server is down at start-up the process starts anyway (readiness says not
+/// instance receives each event, and the JetStream streams and durable consumers (<see cref="NatsEventStreams"/>). If the server is down at start-up the process starts anyway (readiness says not
 /// ready, requests fail fast) and the library keeps trying. On shutdown it drains: stops the service (unsubscribing
 /// its endpoints) as soon as stopping begins, lets the requests in flight finish, then drains and closes the
 /// connection after the web server has finished its own requests (which may still call other services).
@@ -21,6 +21,7 @@ internal sealed class NatsBusService(
     NatsBusConnection connection,
     BusHandlerRegistry registry,
     NatsServiceIdentity identity,
+    NatsEventStreams streams,
     IOptions<BusOptions> options,
     BusTelemetry telemetry,
     ILogger<NatsBusService> logger) : IHostedLifecycleService, IDisposable
@@ -35,6 +36,7 @@ internal sealed class NatsBusService(
     private readonly List<INatsSub<byte[]>> _events = [];
     private readonly List<Task> _eventLoops = [];
     private Task _registration = Task.CompletedTask;
+    private Task _streams = Task.CompletedTask;
     private INatsSvcServer? _service;
     private int _inFlight;
     private volatile bool _stopping;
@@ -63,6 +65,8 @@ internal sealed class NatsBusService(
         _stopping = true;
         await _stopServing.CancelAsync();
         await _registration;
+        // The durable consumers stop pulling: what this instance has not acknowledged goes to another one.
+        await _streams;
         if (_service is not null)
         {
             // Unsubscribes the endpoints and the $SRV subjects, then a PING round trip (when connected): after it the
@@ -141,6 +145,9 @@ internal sealed class NatsBusService(
                 try
                 {
                     await RegisterAsync(cancellationToken);
+                    // Streams and durable consumers after the plain subscriptions, in the background: JetStream being
+                    // unreachable must not keep this process from serving requests (readiness says Degraded).
+                    _streams = Task.Run(() => streams.RunAsync(cancellationToken), CancellationToken.None);
                     return;
                 }
                 catch (Exception ex) when (ex is NatsException or TimeoutException && !cancellationToken.IsCancellationRequested)

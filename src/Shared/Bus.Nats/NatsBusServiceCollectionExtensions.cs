@@ -28,6 +28,7 @@ public static class NatsBusServiceCollectionExtensions
         services.AddSingleton(sp => new NatsBusConnection(
             sp.GetRequiredService<IOptions<BusOptions>>().Value.Nats, $"gomicro-{identity.Name}", sp.GetRequiredService<ILoggerFactory>()));
         services.Replace(ServiceDescriptor.Singleton<IBusSubscriptionState>(sp => sp.GetRequiredService<NatsBusConnection>()));
+        services.AddSingleton<NatsEventStreams>();
         services.AddSingleton<NatsBusTransport>();
         services.Replace(ServiceDescriptor.Singleton<IBusTransport>(sp => sp.GetRequiredService<NatsBusTransport>()));
         services.AddSingleton<NatsBusService>();

@@ -12,7 +12,7 @@ namespace GoMicro.Shared.Bus.Nats;
 /// reconnecting, closed) at once, and a connection lost while waiting as soon as the library notices, as
 /// <see cref="BusUnavailableReason.NotConnected"/>; no reply in time as <see cref="BusUnavailableReason.Timeout"/>.
 /// </summary>
-internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerRegistry registry, BusTelemetry telemetry, ILoggerFactory loggerFactory) : IBusTransport
+internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerRegistry registry, NatsEventStreams streams, BusTelemetry telemetry, ILoggerFactory loggerFactory) : IBusTransport
 {
     private readonly InProcessBusTransport _local = new(registry, telemetry, loggerFactory.CreateLogger<InProcessBusTransport>());
 
@@ -29,9 +29,17 @@ internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerR
             : RequestOverNatsAsync(subject, payload, timeout, cancellationToken);
 
     /// <inheritdoc />
-    public async Task PublishAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    /// <remarks>A subject of a stream this process declared goes into JetStream with <paramref name="messageId"/> as
+    /// <c>Nats-Msg-Id</c> and returns once the stream stored it (plain subscribers of the subject receive it as well);
+    /// any other is a plain NATS publish.</remarks>
+    public async Task PublishAsync(string subject, byte[] payload, string? messageId, CancellationToken cancellationToken)
     {
         ThrowIfNotConnected(subject);
+        if (registry.StreamOf(subject) is not null)
+        {
+            await streams.PublishAsync(subject, payload, messageId, NatsTraceHeaders.ForCurrentActivity(), cancellationToken);
+            return;
+        }
         try
         {
             // Local subscribers get it back from NATS like everyone else: every subscribed instance receives it once.
@@ -42,6 +50,24 @@ internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerR
             throw new BusUnavailableException(subject, BusUnavailableReason.NotConnected, $"publish to NATS failed ({ex.GetType().Name})", ex);
         }
     }
+
+    /// <inheritdoc />
+    /// <remarks>Two reconnection waits (<c>Bus:Nats:ReconnectWait</c>), the time a responder needs to notice a lost
+    /// server, reconnect and subscribe again, when the server is in a cluster, as it tells its clients (a node that died
+    /// takes its clients' subscriptions with it), or when this connection itself came back within that time (the server
+    /// restarted: every client is reconnecting). Otherwise zero.</remarks>
+    public TimeSpan RespondersMoveGrace
+    {
+        get
+        {
+            var grace = connection.Connection.Opts.ReconnectWaitMax * 2;
+            return !string.IsNullOrEmpty(connection.Connection.ServerInfo?.Cluster) || connection.OpenedWithin(grace) ? grace : TimeSpan.Zero;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        connection.WaitUntilConnectedAsync(timeout, cancellationToken);
 
     private async Task<byte[]> RequestOverNatsAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -10,9 +10,11 @@ namespace GoMicro.Shared.Bus.Nats;
 /// place (starting, draining): such a process should get no traffic. Degraded (still ready) when a subject this process
 /// calls has no responder: its own routes work, those needing the peer answer 503 at once. The peers are asked with
 /// the micro protocol's <c>$SRV.INFO.&lt;service&gt;</c>, which lists each instance's endpoint subjects, so no handler
-/// runs for the check. Descriptions name services and subjects only, never hosts or exception text.
+/// runs for the check. The JetStream streams this process publishes into or consumes from (ADR 32): Unhealthy until they
+/// were first set up and while a durable consumer still applies the backlog it found at start; Degraded while the stream
+/// cannot be reached (events still reach each instance's memory, the once-per-service part waits). Descriptions name services and subjects only, never hosts or exception text.
 /// </summary>
-internal sealed class NatsHealthCheck(NatsBusConnection connection, NatsBusService service, BusHandlerRegistry registry, IOptions<BusOptions> options)
+internal sealed class NatsHealthCheck(NatsBusConnection connection, NatsBusService service, NatsEventStreams streams, BusHandlerRegistry registry, IOptions<BusOptions> options)
     : IHealthCheck
 {
     /// <summary>Longest wait for a peer's INFO answer.</summary>
@@ -23,6 +25,11 @@ internal sealed class NatsHealthCheck(NatsBusConnection connection, NatsBusServi
     {
         if (!connection.IsConnected) return HealthCheckResult.Unhealthy($"not connected to NATS ({connection.State})");
         if (!service.IsServing) return HealthCheckResult.Unhealthy("connected to NATS but not serving (starting or stopping)");
+        if (!streams.Attempted) return HealthCheckResult.Unhealthy("setting up the event streams");
+        if (streams.CatchingUp) return HealthCheckResult.Unhealthy("applying the events stored while this service was down");
+        var timeout = options.Value.RequestTimeout < MaxProbeTimeout ? options.Value.RequestTimeout : MaxProbeTimeout;
+        // The events still reach every instance's memory over plain subjects; what waits is the once-per-service part.
+        var streamProblem = streams.InUse ? await streams.ProbeAsync(timeout, cancellationToken) : null;
 
         var missing = new List<string>();
         foreach (var group in registry.RemoteCalls.Where(s => !registry.Serves(s)).GroupBy(s => s.Split('.', 2)[0]))
@@ -30,9 +37,12 @@ internal sealed class NatsHealthCheck(NatsBusConnection connection, NatsBusServi
             var served = await ServedSubjectsAsync(group.Key, cancellationToken);
             missing.AddRange(group.Where(subject => served?.Contains(subject) != true));
         }
-        return missing.Count == 0
-            ? HealthCheckResult.Healthy("connected to NATS")
-            : HealthCheckResult.Degraded($"no responder for {string.Join(", ", missing.Order(StringComparer.Ordinal))}");
+        var problems = new List<string>();
+        if (missing.Count > 0) problems.Add($"no responder for {string.Join(", ", missing.Order(StringComparer.Ordinal))}");
+        if (streamProblem is not null) problems.Add(streamProblem);
+        return problems.Count == 0
+            ? HealthCheckResult.Healthy(streams.InUse ? $"connected to NATS; event streams {string.Join(", ", streams.StreamNames)} available" : "connected to NATS")
+            : HealthCheckResult.Degraded(string.Join("; ", problems));
     }
 
     /// <summary>The endpoint subjects one instance of <paramref name="service"/> lists, or null when none answers.</summary>

@@ -24,7 +24,41 @@ public interface IBusHandlerRegistry
     /// <param name="subject">Explicit subject name.</param>
     /// <param name="handler">Handles one event; exceptions are logged and dropped (events are at-most-once).</param>
     void MapEvent<TEvent>(string subject, Func<TEvent, BusContext, Task> handler);
+
+    /// <summary>
+    /// Subscribes to events on <paramref name="subject"/> that must be applied once per service, not once per instance
+    /// (the shared Redis level of a cache, stored state): over NATS, by the durable JetStream consumer
+    /// <paramref name="consumer"/> on <paramref name="stream"/>, which the instances of the service share, so each event
+    /// reaches one of them, and one published while none runs reaches the first to start (ADR 32). In-process, as
+    /// <see cref="MapEvent{TEvent}"/>. Delivery is at-least-once: the handler must be idempotent; an event whose handler
+    /// throws is delivered again later.
+    /// </summary>
+    /// <typeparam name="TEvent">Event message read from <c>data</c>.</typeparam>
+    /// <param name="stream">The JetStream stream that stores the subject, e.g. <c>AUTH_EVENTS</c> (declared by the publisher
+    /// with <see cref="DeclareEventStream"/>).</param>
+    /// <param name="consumer">The durable consumer's name: the consuming module's, e.g. <c>blog</c>.</param>
+    /// <param name="subject">Explicit subject name, inside the stream's subjects.</param>
+    /// <param name="handler">Applies one event.</param>
+    void MapServiceEvent<TEvent>(string stream, string consumer, string subject, Func<TEvent, BusContext, Task> handler);
+
+    /// <summary>Declares that this module publishes <paramref name="subjects"/> into the JetStream stream
+    /// <paramref name="name"/>: over NATS the process creates or updates the stream at start and publishes those subjects
+    /// into it with the publisher's de-duplication id (ADR 32). In-process it changes nothing.</summary>
+    /// <param name="name">The stream's name, e.g. <c>AUTH_EVENTS</c>.</param>
+    /// <param name="subjects">The stream's subject pattern, e.g. <c>auth.events.&gt;</c>.</param>
+    void DeclareEventStream(string name, string subjects);
 }
+
+/// <summary>A JetStream stream a module publishes into.</summary>
+/// <param name="Name">The stream's name.</param>
+/// <param name="Subjects">Its subject pattern (NATS wildcards).</param>
+public sealed record EventStream(string Name, string Subjects);
+
+/// <summary>An event handler applied once per service (<see cref="IBusHandlerRegistry.MapServiceEvent{TEvent}"/>).</summary>
+/// <param name="Stream">The stream that stores the subject.</param>
+/// <param name="Consumer">The durable consumer's name.</param>
+/// <param name="Endpoint">The handler; its reply is the envelope <c>{"error": ...}</c> when the handler failed, null otherwise.</param>
+public sealed record ServiceEventEndpoint(string Stream, string Consumer, BusEndpoint Endpoint);
 
 /// <summary>What a bus handler gets besides its message.</summary>
 /// <param name="Subject">The subject the message came on.</param>
@@ -48,12 +82,25 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
     private readonly Dictionary<string, BusEndpoint> _requests = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<BusEndpoint>> _events = new(StringComparer.Ordinal);
     private readonly HashSet<string> _called = new(StringComparer.Ordinal);
+    private readonly List<ServiceEventEndpoint> _serviceEvents = [];
+    private readonly Dictionary<string, EventStream> _streams = new(StringComparer.Ordinal);
 
     /// <summary>Every request-reply endpoint, for transports and service discovery.</summary>
     public IReadOnlyCollection<BusEndpoint> RequestEndpoints => _requests.Values;
 
     /// <summary>Every event subscription, grouped by subject.</summary>
     public IReadOnlyDictionary<string, List<BusEndpoint>> EventEndpoints => _events;
+
+    /// <summary>Every handler applied once per service (<see cref="MapServiceEvent{TEvent}"/>).</summary>
+    public IReadOnlyList<ServiceEventEndpoint> ServiceEventEndpoints => _serviceEvents;
+
+    /// <summary>The streams this process publishes into (<see cref="DeclareEventStream"/>).</summary>
+    public IReadOnlyCollection<EventStream> EventStreams => _streams.Values;
+
+    /// <summary>The declared stream whose subjects hold <paramref name="subject"/>, or null: such a subject is published
+    /// into JetStream, any other as a plain NATS message.</summary>
+    public EventStream? StreamOf(string subject) =>
+        _streams.Values.FirstOrDefault(s => SubjectPattern.Matches(s.Subjects, subject));
 
     /// <summary>Finds the local request handler of <paramref name="subject"/>.</summary>
     public bool TryGetRequestEndpoint(string subject, out BusEndpoint endpoint) => _requests.TryGetValue(subject, out endpoint!);
@@ -91,6 +138,24 @@ public sealed class BusHandlerRegistry(IServiceScopeFactory scopes, ILogger<BusH
             return null;
         }));
     }
+
+    /// <inheritdoc />
+    public void MapServiceEvent<TEvent>(string stream, string consumer, string subject, Func<TEvent, BusContext, Task> handler)
+    {
+        // The reply is kept: an error envelope tells the consumer not to acknowledge, so the event comes again.
+        _serviceEvents.Add(new ServiceEventEndpoint(stream, consumer, new BusEndpoint(subject, false, async (payload, ct) =>
+        {
+            var reply = await HandleRequest<TEvent, bool>(subject, async (message, context) =>
+            {
+                await handler(message, context);
+                return true;
+            }, payload, ct);
+            return reply is not null && BusEnvelope.TopLevelString(reply, "error"u8) is not null ? reply : null;
+        })));
+    }
+
+    /// <inheritdoc />
+    public void DeclareEventStream(string name, string subjects) => _streams[name] = new EventStream(name, subjects);
 
     private async Task<byte[]?> HandleRequest<TRequest, TReply>(
         string subject, Func<TRequest, BusContext, Task<TReply>> handler, ReadOnlyMemory<byte> payload, CancellationToken ct)

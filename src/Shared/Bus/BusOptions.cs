@@ -58,6 +58,10 @@ public sealed class BusOptions
     /// <summary><c>Bus:Nats</c>: NATS connection settings, used when <see cref="Transport"/> is <see cref="BusTransportKind.Nats"/>.</summary>
     public NatsOptions Nats { get; set; } = new();
 
+    /// <summary><c>Bus:Events</c>: the JetStream streams events are stored in and the durable consumers that apply them
+    /// once per service (NATS only, ADR 32).</summary>
+    public EventStreamOptions Events { get; set; } = new();
+
     /// <summary>True when <paramref name="subject"/> matches one of the idempotent patterns (NATS wildcard rules).</summary>
     public bool IsIdempotent(string subject)
     {
@@ -119,4 +123,29 @@ public sealed class NatsOptions
     /// <summary><c>Bus:Nats:CredentialsFile</c>: path of a NATS <c>.creds</c> file (JWT and NKey seed, decentralised
     /// authentication); empty = none.</summary>
     public string? CredentialsFile { get; set; }
+}
+
+/// <summary>Options bound from <c>Bus:Events</c> (ADR 32).</summary>
+public sealed class EventStreamOptions
+{
+    /// <summary><c>Bus:Events:MaxAge</c>: how long a stream keeps an event (JetStream <c>max_age</c>). An event is applied by
+    /// a service when one of its instances runs; a service down for longer misses what is older, and starts with caches
+    /// that expire by themselves. Default 24 h.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary><c>Bus:Events:Replicas</c>: copies of each stream kept by the cluster. 0 (default) means min(3, cluster size),
+    /// the cluster's size being what the server reports (1 for a single server).</summary>
+    [Range(0, 5)]
+    public int Replicas { get; set; }
+
+    /// <summary><c>Bus:Events:DuplicateWindow</c>: how long a stream remembers a publisher's message id to drop a re-send
+    /// (JetStream <c>duplicate_window</c>). Default 2 min, the server's default, well above the outbox's retry delays.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary><c>Bus:Events:AckWait</c>: how long a durable consumer waits for an instance to apply an event before it
+    /// delivers it again (to any instance). Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(10);
 }

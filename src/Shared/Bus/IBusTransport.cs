@@ -24,7 +24,19 @@ public interface IBusTransport
     /// <summary>Publishes an event envelope without waiting for subscribers.</summary>
     /// <param name="subject">The subject.</param>
     /// <param name="payload">The event envelope.</param>
+    /// <param name="messageId">The publisher's de-duplication id (NATS <c>Nats-Msg-Id</c>), or null: a subject stored in a
+    /// JetStream stream is stored once per id within the stream's duplicate window.</param>
     /// <param name="cancellationToken">The caller's cancellation.</param>
-    /// <exception cref="BusUnavailableException">Not connected.</exception>
-    Task PublishAsync(string subject, byte[] payload, CancellationToken cancellationToken);
+    /// <exception cref="BusUnavailableException">Not connected, or the stream did not confirm storing the event.</exception>
+    Task PublishAsync(string subject, byte[] payload, string? messageId, CancellationToken cancellationToken);
+
+    /// <summary>Waits until requests can go out again after the connection was lost, at most <paramref name="timeout"/>.</summary>
+    /// <returns>True when connected (at once if never disconnected); false when the time ran out, or for a transport that
+    /// has no connection to wait for.</returns>
+    Task<bool> WaitUntilConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.FromResult(false);
+
+    /// <summary>How long a "no responders" answer may be transient: in a NATS cluster, the instances that were connected
+    /// to a node that died have no subscription anywhere until they reconnected to another node and subscribed again. Zero
+    /// where that cannot happen (one server, in-process): "no responders" is then final.</summary>
+    TimeSpan RespondersMoveGrace => TimeSpan.Zero;
 }

@@ -28,4 +28,15 @@ public interface IModuleBus
     /// <param name="cancellationToken">Cancels sending.</param>
     /// <exception cref="BusUnavailableException">The transport cannot send (for NATS: not connected).</exception>
     Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default);
+
+    /// <summary>Publishes an event with the publisher's de-duplication id: when the subject is stored in a JetStream stream
+    /// (<see cref="IBusHandlerRegistry.DeclareEventStream"/>), a second publish with the same id within the stream's
+    /// duplicate window is dropped by NATS, and this returns only once the stream stored the event.</summary>
+    /// <typeparam name="TEvent">Event message, serialised inside <c>data</c>.</typeparam>
+    /// <param name="subject">Explicit subject name.</param>
+    /// <param name="message">The event.</param>
+    /// <param name="messageId">Unique per event, the same on every re-send of it (the outbox row's identity).</param>
+    /// <param name="cancellationToken">Cancels sending.</param>
+    /// <exception cref="BusUnavailableException">The transport cannot send, or the stream did not confirm.</exception>
+    Task PublishAsync<TEvent>(string subject, TEvent message, string messageId, CancellationToken cancellationToken);
 }

@@ -54,10 +54,12 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, BusTeleme
     }
 
     /// <inheritdoc />
-    public Task PublishAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    /// <remarks>The one process is every instance of every module: handlers applied once per service run here too, and
+    /// the de-duplication id has nothing to drop (a re-sent event is applied again, which consumers allow).</remarks>
+    public Task PublishAsync(string subject, byte[] payload, string? messageId, CancellationToken cancellationToken)
     {
-        if (!registry.EventEndpoints.TryGetValue(subject, out var handlers)) return Task.CompletedTask;
-        foreach (var handler in handlers)
+        var handlers = registry.EventEndpoints.GetValueOrDefault(subject) ?? [];
+        foreach (var handler in handlers.Concat(registry.ServiceEventEndpoints.Where(e => e.Endpoint.Subject == subject).Select(e => e.Endpoint)))
         {
             // Publishers never wait for subscribers, as with NATS publish.
             _ = Task.Run(async () =>

@@ -22,6 +22,8 @@ public sealed class ModuleBus : IModuleBus
     private readonly TimeSpan _timeout;
     private readonly ILogger<ModuleBus> _logger;
     private readonly ConcurrentDictionary<string, bool> _idempotent = new(StringComparer.Ordinal);
+    /// <summary>When each read-only subject last got a reply (<see cref="Stopwatch"/> timestamps).</summary>
+    private readonly ConcurrentDictionary<string, long> _lastReply = new(StringComparer.Ordinal);
 
     /// <summary>Creates the bus; hedged copies of read-only requests are logged at Debug and counted
     /// (<see cref="BusTelemetry.RecordHedge"/>).</summary>
@@ -58,14 +60,21 @@ public sealed class ModuleBus : IModuleBus
     }
 
     /// <inheritdoc />
-    public async Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default)
+    public Task PublishAsync<TEvent>(string subject, TEvent message, CancellationToken cancellationToken = default) =>
+        PublishCoreAsync(subject, message, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PublishAsync<TEvent>(string subject, TEvent message, string messageId, CancellationToken cancellationToken) =>
+        PublishCoreAsync(subject, message, messageId, cancellationToken);
+
+    private async Task PublishCoreAsync<TEvent>(string subject, TEvent message, string? messageId, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = _telemetry.StartSend(_transport.MessagingSystem, subject, request: false);
         string? errorType = null;
         try
         {
-            await _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), cancellationToken);
+            await _transport.PublishAsync(subject, BusEnvelope.Data(message, Activity.Current?.Id), messageId, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -82,8 +91,9 @@ public sealed class ModuleBus : IModuleBus
     {
         var payload = BusEnvelope.Data(request, Activity.Current?.Id);
         // Not in-process: there the handler runs in this process, and a copy would only run the same code again.
-        var reply = _options.MaxHedges > 0 && _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent)
-            ? await HedgedRequestAsync(subject, payload, cancellationToken)
+        var readOnly = _transport is not InProcessBusTransport && _idempotent.GetOrAdd(subject, _options.IsIdempotent);
+        var reply = readOnly
+            ? await ReadOnlyRequestAsync(subject, payload, cancellationToken)
             : await _transport.RequestAsync(subject, payload, _timeout, cancellationToken);
 
         TReply? data;
@@ -116,11 +126,70 @@ public sealed class ModuleBus : IModuleBus
     /// request as a whole never waits longer than a write would, and a copy that timed out is never followed by a fresh
     /// full wait. A final answer (no responders, not connected, the caller's cancellation) ends it at once.
     /// </summary>
-    private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// A read-only request (<see cref="BusOptions.IdempotentSubjects"/>): hedged (<see cref="HedgedRequestAsync"/>) unless
+    /// <see cref="BusOptions.MaxHedges"/> is 0, and sent again when it failed because the connection was lost or not open
+    /// (a NATS node died, the client is moving to another): it waits for the reconnection and sends the request once more,
+    /// as often as that happens, all within the one <see cref="BusOptions.RequestTimeout"/> (ADR 32). A read does nothing
+    /// twice; a write is never sent again, so a lost connection still answers 503 for it.
+    /// </summary>
+    private async Task<byte[]> ReadOnlyRequestAsync(string subject, byte[] payload, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        long? noRespondersSince = null;
+        var resent = false;
+        while (true)
+        {
+            var left = _timeout - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+                throw new BusUnavailableException(subject, BusUnavailableReason.Timeout, $"no reply within {_timeout.TotalMilliseconds:0} ms");
+            try
+            {
+                var reply = _options.MaxHedges > 0
+                    ? await HedgedRequestAsync(subject, payload, left, cancellationToken)
+                    : await _transport.RequestAsync(subject, payload, left, cancellationToken);
+                _lastReply[subject] = Stopwatch.GetTimestamp();
+                return reply;
+            }
+            catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NoResponders && !cancellationToken.IsCancellationRequested
+                                                     && RespondersMayBeMoving(subject, noRespondersSince ??= Stopwatch.GetTimestamp(), resent))
+            {
+                // The subject was answered a moment ago and the bus is a cluster: its instances are most likely moving
+                // off a node that died. Ask again shortly, within the grace and the budget (ADR 32).
+                await Task.Delay(RespondersRetryPause, cancellationToken);
+            }
+            catch (BusUnavailableException ex) when (ex.Reason == BusUnavailableReason.NotConnected && !cancellationToken.IsCancellationRequested)
+            {
+                left = _timeout - Stopwatch.GetElapsedTime(started);
+                if (!await _transport.WaitUntilConnectedAsync(left, cancellationToken)) throw;
+                resent = true;
+                _logger.LogDebug("Bus request on {Subject} lost its connection after {Elapsed} ms; sending it again on the new one", subject,
+                    (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>The pause between two requests while the responders may be moving between NATS nodes.</summary>
+    private static readonly TimeSpan RespondersRetryPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>True while a "no responders" answer first seen at <paramref name="since"/> may be transient: the transport
+    /// says responders can be moving (<see cref="IBusTransport.RespondersMoveGrace"/>: a NATS cluster, or a connection that
+    /// just came back), the grace has not run out since, and either this very request was <paramref name="resent"/> after
+    /// a reconnection (the responders are reconnecting too) or the subject was answered within the last
+    /// <see cref="BusOptions.RequestTimeout"/> plus that grace. A subject nobody served lately (the service is not
+    /// deployed, or gone for good) still fails at once.</summary>
+    private bool RespondersMayBeMoving(string subject, long since, bool resent)
+    {
+        var grace = _transport.RespondersMoveGrace;
+        if (grace <= TimeSpan.Zero || Stopwatch.GetElapsedTime(since) >= grace) return false;
+        return resent || (_lastReply.TryGetValue(subject, out var last) && Stopwatch.GetElapsedTime(last, since) < _timeout + grace);
+    }
+
+    private async Task<byte[]> HedgedRequestAsync(string subject, byte[] payload, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var copies = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var inFlight = new List<Task<byte[]>>(2) { _transport.RequestAsync(subject, payload, _timeout, copies.Token) };
+        var inFlight = new List<Task<byte[]>>(2) { _transport.RequestAsync(subject, payload, timeout, copies.Token) };
         var hedges = 0;
         BusUnavailableException? timedOut = null;
         try
@@ -128,7 +197,7 @@ public sealed class ModuleBus : IModuleBus
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var left = _timeout - Stopwatch.GetElapsedTime(started);
+                var left = timeout - Stopwatch.GetElapsedTime(started);
                 var mayHedge = hedges < _options.MaxHedges && left > TimeSpan.Zero;
                 if (inFlight.Count == 0 && !mayHedge) throw timedOut!;
 
@@ -142,7 +211,7 @@ public sealed class ModuleBus : IModuleBus
                     _telemetry.RecordHedge(_transport.MessagingSystem, subject);
                     _logger.LogDebug("Bus request on {Subject} has no reply after {Elapsed} ms; sending copy {Hedge}", subject,
                         (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds, hedges);
-                    var remaining = _timeout - Stopwatch.GetElapsedTime(started);
+                    var remaining = timeout - Stopwatch.GetElapsedTime(started);
                     if (remaining > TimeSpan.Zero) inFlight.Add(_transport.RequestAsync(subject, payload, remaining, copies.Token));
                     continue;
                 }

@@ -12,8 +12,18 @@ namespace GoMicro.Integration.Tests.Infrastructure;
 public sealed class NatsServer : IAsyncDisposable
 {
     private Process? _process;
+    private readonly string[] _extraArguments;
 
-    private NatsServer(int port) => Port = port;
+    private NatsServer(int port, string[]? extraArguments = null)
+    {
+        Port = port;
+        // JetStream on, with a store of its own that outlives a restart (the streams' events survive, as in production).
+        StoreDirectory = Directory.CreateTempSubdirectory("gomicro-nats-js-").FullName;
+        _extraArguments = extraArguments ?? [];
+    }
+
+    /// <summary>Where this server keeps its JetStream data (deleted on dispose).</summary>
+    public string StoreDirectory { get; }
 
     /// <summary>The client port.</summary>
     public int Port { get; }
@@ -48,7 +58,8 @@ public sealed class NatsServer : IAsyncDisposable
     {
         if (IsRunning) return;
         var debugLog = Environment.GetEnvironmentVariable("GOMICRO_TEST_NATS_LOG");
-        string[] arguments = debugLog is null ? ["-a", "127.0.0.1", "-p", Port.ToString()] : ["-a", "127.0.0.1", "-p", Port.ToString(), "-DV", "-l", $"{debugLog}/nats-{Port}.log"];
+        string[] arguments = ["-a", "127.0.0.1", "-p", Port.ToString(), "-js", "-sd", StoreDirectory, .. _extraArguments,
+            .. debugLog is null ? Array.Empty<string>() : ["-DV", "-l", $"{debugLog}/nats-{Port}.log"]];
         var start = new ProcessStartInfo("nats-server", arguments)
         {
             RedirectStandardOutput = true,
@@ -87,6 +98,19 @@ public sealed class NatsServer : IAsyncDisposable
             throw new InvalidOperationException($"nats-server exited with {process.ExitCode} on port {Port}");
     }
 
+    /// <summary>Kills the server (SIGKILL), as a crashed node: no goodbye to its clients or its routes.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null) return;
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
     /// <summary>Stops the server as an operator would (SIGTERM) and waits until it has exited.</summary>
     public async Task StopAsync()
     {
@@ -110,7 +134,31 @@ public sealed class NatsServer : IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync() => await StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(StoreDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the temporary folder's cleanup.
+        }
+    }
+
+    /// <summary>Starts one node of a cluster on <paramref name="port"/>: server <paramref name="name"/> of cluster
+    /// <paramref name="cluster"/>, its route listener on <paramref name="clusterPort"/>, routes to <paramref name="routes"/>.</summary>
+    internal static async Task<NatsServer> StartNodeAsync(int port, string name, string cluster, int clusterPort, IEnumerable<int> routes)
+    {
+        var server = new NatsServer(port, ["--name", name, "--cluster_name", cluster, "--cluster", $"nats://127.0.0.1:{clusterPort}",
+            "--routes", string.Join(',', routes.Select(r => $"nats://127.0.0.1:{r}"))]);
+        await server.StartAgainAsync();
+        return server;
+    }
+
+    /// <summary>A free loopback TCP port.</summary>
+    internal static int FreeLoopbackPort() => FreePort();
 
     private bool AcceptsConnections()
     {

@@ -9,6 +9,13 @@ namespace GoMicro.Shared.Contracts.Auth;
 /// </summary>
 public static class AuthEvents
 {
+    /// <summary>The JetStream stream the Auth module stores its events in (ADR 32), so a service that was down when one was
+    /// published still applies it when it starts.</summary>
+    public const string Stream = "AUTH_EVENTS";
+
+    /// <summary>The subjects of <see cref="Stream"/>: every Auth event.</summary>
+    public const string StreamSubjects = "auth.events.>";
+
     /// <summary>A session ended (sign-out, refresh-token rotation which replaces it, or the per-user session limit which
     /// drops the oldest): payload <see cref="SessionEnded"/>.
     /// Its access token is refused from now on.</summary>

@@ -10,7 +10,7 @@ using Npgsql;
 namespace GoMicro.Shared.Persistence.Outbox;
 
 /// <summary>
-/// Delivers the rows of one module database's <c>outbox_messages</c>: published with <see cref="IModuleBus.PublishAsync{TEvent}"/>,
+/// Delivers the rows of one module database's <c>outbox_messages</c>: published with <see cref="IModuleBus.PublishAsync{TEvent}(string, TEvent, string, CancellationToken)"/>,
 /// or given to the subject's <see cref="OutboxHandler"/>s, then deleted. It wakes on the table's <c>NOTIFY</c> (a dedicated
 /// <c>LISTEN</c> connection, see <see cref="OutboxModel.CreateNotifyTrigger"/>) and polls every
 /// <see cref="OutboxOptions.PollInterval"/> as a fallback.
@@ -19,7 +19,8 @@ namespace GoMicro.Shared.Persistence.Outbox;
 /// Each round is one transaction that takes up to <see cref="OutboxOptions.BatchSize"/> due rows with
 /// <c>SELECT ... FOR UPDATE SKIP LOCKED</c>, so several instances share the work and never deliver one row twice while both
 /// are alive. Delivery is at-least-once: a process killed after publishing but before its commit leaves the rows for the
-/// next round, so consumers must be idempotent (the events evict caches). A failed row is retried with a doubling delay
+/// next round, so consumers must be idempotent (the events evict caches). Each row goes with <see cref="MessageIdOf"/> as
+/// its de-duplication id, so a stream that already stored it drops the re-send (JetStream, ADR 32). A failed row is retried with a doubling delay
 /// (<see cref="OutboxOptions.RetryDelay"/> up to <see cref="OutboxOptions.MaxRetryDelay"/>) without holding back the others.
 /// </remarks>
 /// <typeparam name="TContext">The module DbContext whose model has the outbox.</typeparam>
@@ -132,8 +133,18 @@ public sealed class OutboxDispatcher<TContext>(
             return;
         }
         using var payload = JsonDocument.Parse(message.Payload);
-        await bus.PublishAsync(message.Subject, payload.RootElement, cancellationToken);
+        await bus.PublishAsync(message.Subject, payload.RootElement, MessageIdOf(message), cancellationToken);
     }
+
+    /// <summary>
+    /// The de-duplication id (<c>Nats-Msg-Id</c>) a row is published with, the same on every re-send of it: its identity
+    /// and its creation instant, <c>{id}-{created_at in UTC ticks}</c>. The id alone names the row within its database;
+    /// the instant keeps two databases' rows with the same id (a database restored or created again, another
+    /// environment on the same NATS) from being taken for one another within the stream's duplicate window.
+    /// </summary>
+    /// <param name="message">The outbox row.</param>
+    public static string MessageIdOf(OutboxMessage message) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{message.Id}-{message.CreatedAt.UtcTicks}");
 
     private TimeSpan RetryDelay(int attempts)
     {

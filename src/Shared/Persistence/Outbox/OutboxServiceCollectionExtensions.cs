@@ -32,7 +32,7 @@ public static class OutboxServiceCollectionExtensions
 
     /// <summary>
     /// Delivers messages of <paramref name="subject"/> to <paramref name="handler"/> in the dispatching process instead of
-    /// publishing them with <see cref="IModuleBus.PublishAsync{TEvent}"/> (e.g. a cache invalidation that has its own
+    /// publishing them with <see cref="IModuleBus.PublishAsync{TEvent}(string, TEvent, string, CancellationToken)"/> (e.g. a cache invalidation that has its own
     /// cross-instance channel). Several handlers may share a subject; a message is deleted once all of them succeeded.
     /// </summary>
     /// <typeparam name="TEvent">The payload type given to <see cref="OutboxModel.AddOutboxMessage{TEvent}"/>.</typeparam>
