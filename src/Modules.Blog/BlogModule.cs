@@ -103,7 +103,13 @@ public sealed class BlogModule : IModule
     /// the lists; an activated one, whose comments come back).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
-        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
-            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorAsync(changed.UserId, context.CancellationToken).AsTask());
+        bus.MapEvent<UserChanged>(AuthEvents.UserChanged, async (changed, context) =>
+        {
+            var cache = context.Services.GetRequiredService<BlogCache>();
+            await cache.ForgetAuthorAsync(changed.UserId, context.CancellationToken);
+            // A change of state can decide whether an author's blogs are listed; list pages embed no profile and no roles.
+            // Any other value, known or not, is treated as such a change, as the event's contract asks.
+            if (changed.Change is not (UserChanges.Profile or UserChanges.Roles)) await cache.ForgetListsAsync();
+        });
     }
 }
