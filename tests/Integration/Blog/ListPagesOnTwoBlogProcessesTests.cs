@@ -88,6 +88,14 @@ public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology to
         // only the test's own steps move the pages' generation from here on.
         await Eventually.HoldsAsync(async () => await topology.BlogDatabase.ScalarAsync<long>("SELECT count(*) FROM outbox_messages") == 0,
             GiveUp, "the Blog outbox is drained");
+        // Each process first loads both lists from the database under a page size of its own (a key no other process
+        // filled in Redis): a process's first run of a query (EF and Npgsql preparing it, the JIT) took 0.6-0.9 s on a
+        // loaded machine, which the figures below must not mistake for the eviction's delay.
+        for (var i = 0; i < _clients.Length; i++)
+        {
+            Assert.True((await TagPageAsync(_clients[i], tag, Limit - 1 - i)).Has(listed.Id));
+            Assert.True((await LatestPageAsync(_clients[i], Limit - 1 - i)).Has(listed.Id));
+        }
         foreach (var client in _clients)
         {
             Assert.Equal(listed.Title, (await TagPageAsync(client, tag)).TitleOf(listed.Id));
@@ -125,7 +133,9 @@ public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology to
     private void Report(string change, List<double> figures, TimeSpan contract)
     {
         output.WriteLine($"{change} -> both blog processes' cached first pages show it after (ms): {string.Join(", ", figures.Select(f => f.ToString("0.0")))}");
-        Assert.All(figures, ms => Assert.True(ms <= contract.TotalMilliseconds, $"took {ms:0} ms, the contract is {contract.TotalMilliseconds:0} ms"));
+        Assert.All(figures, ms => Assert.True(ms <= contract.TotalMilliseconds,
+            $"took {ms:0} ms, the contract is {contract.TotalMilliseconds:0} ms; the processes' last lines:\n" +
+            string.Join("\n--\n", topology.BlogProcesses.Select(p => p.OutputTail))));
     }
 
     private static string BehindTheApi(TestBlog blog) => "Behind the API " + blog.Id;
@@ -137,11 +147,11 @@ public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology to
         return body;
     }
 
-    private static async Task<Envelope> TagPageAsync(HttpClient client, string tag) =>
-        (await client.GetEnvelopeAsync($"/blog/list/tag/{tag}?page=1&limit={Limit}")).ShouldSucceed();
+    private static async Task<Envelope> TagPageAsync(HttpClient client, string tag, int limit = Limit) =>
+        (await client.GetEnvelopeAsync($"/blog/list/tag/{tag}?page=1&limit={limit}")).ShouldSucceed();
 
-    private static async Task<Envelope> LatestPageAsync(HttpClient client) =>
-        (await client.GetEnvelopeAsync($"/blog/list/latest?page=1&limit={Limit}")).ShouldSucceed();
+    private static async Task<Envelope> LatestPageAsync(HttpClient client, int limit = Limit) =>
+        (await client.GetEnvelopeAsync($"/blog/list/latest?page=1&limit={limit}")).ShouldSucceed();
 
     /// <inheritdoc />
     public void Dispose()
