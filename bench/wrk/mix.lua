@@ -113,8 +113,8 @@ function request()
     counter = counter + 1
     local slug = string.format("mix-%d-%d-%d", id or 0, os.time(), counter)
     return wrk.format("POST", "/blog/author", headers(a.token, true), string.format(
-      '{"title":"A draft of the mix %s","description":"Written by bench/wrk/mix.lua","draftText":"Draft text.","slug":"%s","tags":["MIX"]}',
-      slug, slug))
+      '{"title":"A draft of the mix %s","description":"Written by bench/wrk/mix.lua","draftText":"Draft text.","slug":"%s",' ..
+      '"imgUrl":"https://example.com/img/%s.png","tags":["MIX"]}', slug, slug, slug))
   else
     return wrk.format("POST", "/auth/signin/basic", headers(nil, true),
       string.format('{"email":"%s","password":"%s"}', signins[math.random(#signins)], password))
