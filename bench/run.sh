@@ -790,11 +790,11 @@ targets="$(
   # One line for every role: each role's min/median/max, judged on the slowest role's median.
   startup_each="" startup_worst=""
   for role in monolith auth blog gateway; do
-    mmm="$(min_median_max <"$raw/startup-$role.txt" 2>/dev/null | awk '{ printf "%.0f/%.0f/%.0f", $1, $2, $3 }')"
+    mmm="$(min_median_max 2>/dev/null <"$raw/startup-$role.txt" | awk '{ printf "%.0f/%.0f/%.0f", $1, $2, $3 }')"
     [ -z "$mmm" ] && { startup_worst=missing; continue; }
     startup_each="$startup_each$role $mmm, "
     med="$(cut -d/ -f2 <<<"$mmm")"
-    [ "$startup_worst" = missing ] || { [ -z "$startup_worst" ] || [ "$med" -gt "$startup_worst" ]; } && [ "$startup_worst" != missing ] && startup_worst="$med"
+    if [ "$startup_worst" != missing ] && { [ -z "$startup_worst" ] || [ "$med" -gt "$startup_worst" ]; }; then startup_worst="$med"; fi
   done
   if [ -z "$startup_worst" ] || [ "$startup_worst" = missing ]; then
     echo "target startup: not measured for every role (${startup_each%, }) (goal median of $starts ≤ 1500 ms, every role) not met"
