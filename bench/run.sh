@@ -447,7 +447,7 @@ slice_values() { # slice_values NAME rps|p50: one value per slice (req/s, or p50
     if (what == "rps") printf "%.1f\n", v["requests"] / (v["duration_us"] / 1e6); else printf "%.3f\n", v["p50_us"] / 1000 }' "$raw/$1.slices" 2>/dev/null
 }
 min_median_max() { # stdin: numbers; prints "min median max" (empty when none)
-  sort -g | awk '{ v[NR] = $1 } END { if (NR) { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f %.2f %.2f", v[1], m, v[NR] } }'
+  sort -g | awk 'NF { v[++n] = $1 } END { if (n) { m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2; printf "%.2f %.2f %.2f", v[1], m, v[n] } }'
 }
 round_ratios() { # round_ratios BASE OTHER: 100 × OTHER's req/s / BASE's, per round, as "min median max"
   paste <(slice_values "$1" rps) <(slice_values "$2" rps) | awk 'NF == 2 && $1 > 0 { print 100 * $2 / $1 }' | min_median_max
