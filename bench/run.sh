@@ -37,7 +37,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --output) output="$2"; shift ;;
     --only) only=",$2,"; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
   esac
   shift
