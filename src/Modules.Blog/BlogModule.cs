@@ -107,9 +107,20 @@ public sealed class BlogModule : IModule
     /// Redis (ADR 32).</remarks>
     public void MapBusHandlers(IBusHandlerRegistry bus)
     {
-        bus.MapServiceEvent<UserChanged>(AuthEvents.Stream, Name, AuthEvents.UserChanged,
-            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorAsync(changed.UserId, context.CancellationToken).AsTask());
-        bus.MapEvent<UserChanged>(AuthEvents.UserChanged,
-            (changed, context) => context.Services.GetRequiredService<BlogCache>().ForgetAuthorHereAsync(changed.UserId, context.CancellationToken).AsTask());
+        // A change of state can decide whether an author's blogs are listed; list pages embed no profile and no roles.
+        // Any other value, known or not, is treated as such a change, as the event's contract asks.
+        static bool MayAlterLists(UserChanged changed) => changed.Change is not (UserChanges.Profile or UserChanges.Roles);
+        bus.MapServiceEvent<UserChanged>(AuthEvents.Stream, Name, AuthEvents.UserChanged, async (changed, context) =>
+        {
+            var cache = context.Services.GetRequiredService<BlogCache>();
+            await cache.ForgetAuthorAsync(changed.UserId, context.CancellationToken);
+            if (MayAlterLists(changed)) await cache.ForgetListsAsync();
+        });
+        bus.MapEvent<UserChanged>(AuthEvents.UserChanged, async (changed, context) =>
+        {
+            var cache = context.Services.GetRequiredService<BlogCache>();
+            await cache.ForgetAuthorHereAsync(changed.UserId, context.CancellationToken);
+            if (MayAlterLists(changed)) await cache.ForgetListsHereAsync(context.CancellationToken);
+        });
     }
 }

@@ -28,6 +28,12 @@ internal sealed class BlogCacheOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
     public TimeSpan CommentListDuration { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary><c>Blog:Cache:ListPageDuration</c>: how long a first page of the latest list or of a tag's list stays
+    /// cached. Default 10 minutes; every change that can alter a page (a published blog changed, published, unpublished or
+    /// deleted; an author deactivated or activated) evicts it earlier. The reference caches no lists (issue 35).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "365.00:00:00")]
+    public TimeSpan ListPageDuration { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary><c>Blog:Cache:GenerationMemoryDuration</c>: how long an instance keeps a generation in its memory before
     /// asking Redis again. The backplane evicts it at once on a change; this bounds how long an instance that missed the
     /// backplane's message (Redis partitioned away from it) can serve views of an old generation. Default 30 s. Not used
@@ -47,7 +53,8 @@ internal interface IBlogViewLoadHook
 }
 
 /// <summary>
-/// The public views the module caches (blog by id, blog by slug, similar list, pages of a blog's comment list) in the process's <see cref="IFusionCache"/>
+/// The public views the module caches (blog by id, blog by slug, similar list, first pages of the latest and tag lists,
+/// pages of a blog's comment list) in the process's <see cref="IFusionCache"/>
 /// (memory, plus Redis and its backplane when configured), and their invalidation (ADR 8 as revised by ADR 14).
 /// </summary>
 /// <remarks>
@@ -65,6 +72,11 @@ internal interface IBlogViewLoadHook
 /// and a running instance's dispatcher delivers it (<see cref="ApplyDeliveredAsync"/>): the invalidation right after the
 /// commit keeps a writer's next read fresh, the outbox makes sure a crash or a Redis fault right after the commit cannot
 /// lose it.
+/// </para>
+/// <para>
+/// The first pages of the latest list and of every tag's list share one generation too, <c>blog:gen:lists</c>, renewed
+/// by the same changes (ADR 35): a published blog's edit, publish, unpublish or delete can move it into, out of or
+/// within any of them. Only first pages are cached (the pages everyone reads); deeper pages are read from the database.
 /// </para>
 /// <para>
 /// All similar lists share one generation because a change to a published blog can affect any list: the lists that
@@ -90,6 +102,9 @@ internal sealed class BlogCache(
 {
     private const string SimilarGeneration = "blog:gen:similar";
 
+    /// <summary>The one generation of every cached first page of the public lists (latest and by tag).</summary>
+    private const string ListsGeneration = "blog:gen:lists";
+
     /// <summary>The last segment of every view's key: the entry's format, rendered JSON with the HTTP options (nulls
     /// omitted). Entries of an earlier format (a serialized object, nulls written) are then never read as rendered
     /// views while old and new instances share a Redis during a rolling deploy.</summary>
@@ -102,6 +117,7 @@ internal sealed class BlogCache(
     private readonly FusionCacheEntryOptions _publicBlogEntry = cache.CreateEntryOptions(duration: options.Value.PublicBlogDuration);
     private readonly FusionCacheEntryOptions _similarEntry = cache.CreateEntryOptions(duration: options.Value.SimilarBlogsDuration);
     private readonly FusionCacheEntryOptions _commentsEntry = cache.CreateEntryOptions(duration: options.Value.CommentListDuration);
+    private readonly FusionCacheEntryOptions _listPageEntry = cache.CreateEntryOptions(duration: options.Value.ListPageDuration);
     /// <summary>The outbox's writes wait for Redis and the backplane and throw what they can, so a failure retries.</summary>
     private readonly FusionCacheEntryOptions _deliveredGenerationEntry = Strict(cache.CreateEntryOptions(
         entry => KeepInMemoryFor(entry, cache, options.Value), TimeSpan.FromDays(1)));
@@ -142,6 +158,38 @@ internal sealed class BlogCache(
         var generation = await GenerationAsync(SimilarGeneration, cancellationToken);
         return await GetOrLoadAsync($"blog:similar:{id}:{generation}:{ViewFormat}", _similarEntry, load, _ => null, cancellationToken);
     }
+
+    /// <summary>The first page of <paramref name="limit"/> items of the latest list, rendered, from the cache or from
+    /// <paramref name="load"/>, which answers null for an empty page (not cached, so a burst of requests for lists
+    /// that do not exist cannot fill the memory).</summary>
+    public async Task<RenderedJson?> GetLatestFirstPageAsync(int limit, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
+    {
+        var generation = await GenerationAsync(ListsGeneration, cancellationToken);
+        return await GetOrLoadAsync($"blog:list:latest:{generation}:{limit}:{ViewFormat}", _listPageEntry, load, _ => null, cancellationToken);
+    }
+
+    /// <summary>As <see cref="GetLatestFirstPageAsync"/>, for the first page of the list of tag <paramref name="tag"/>
+    /// (upper case, validated by the route).</summary>
+    public async Task<RenderedJson?> GetTaggedFirstPageAsync(
+        string tag, int limit, Func<CancellationToken, Task<ItemBlog[]?>> load, CancellationToken cancellationToken)
+    {
+        var generation = await GenerationAsync(ListsGeneration, cancellationToken);
+        return await GetOrLoadAsync($"blog:list:tag:{tag}:{generation}:{limit}:{ViewFormat}", _listPageEntry, load, _ => null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Makes every cached list page unreachable, here and (Redis and its backplane) on every instance: called when an
+    /// author is deactivated or activated. List items carry no author data and today's lists do not filter on the
+    /// author's state (api.md), so no page changes yet; the eviction keeps issue 35's contract ("every change that can
+    /// alter them") should they ever do, at the cost of one reload per page for a rare admin command.
+    /// </summary>
+    public Task ForgetListsAsync() => WriteGenerationAsync([ListsGeneration], NewGeneration());
+
+    /// <summary>The part of <see cref="ForgetListsAsync"/> each instance does for itself on <c>auth.events.user-changed</c>
+    /// (ADR 32): drops the lists' generation from this instance's memory, so its next list read takes the generation from
+    /// Redis (which the service's consumer renews) or, without Redis, starts a new one.</summary>
+    public ValueTask ForgetListsHereAsync(CancellationToken cancellationToken) =>
+        cache.RemoveAsync(ListsGeneration, _thisMemoryOnlyEntry, cancellationToken);
 
     /// <summary>One page (<paramref name="page"/>, <paramref name="limit"/>) of blog <paramref name="blogId"/>'s comment list,
     /// rendered (its <see cref="CommentPage.Comments"/>), from the cache or from <paramref name="load"/>, which answers
@@ -237,7 +285,9 @@ internal sealed class BlogCache(
         // Every change of a blog renews its comment lists' generation: publishing, unpublishing and deleting decide whether
         // they answer at all, and an edit of the blog costs one reload of its comment list at most.
         IEnumerable<string> keys = [IdGeneration(id), CommentsGeneration(id), .. change.Slugs.Distinct(StringComparer.Ordinal).Select(SlugGeneration)];
-        return change.PublicListsAffected ? keys.Append(SimilarGeneration) : keys;
+        // The public lists (similar, latest, by tag) hold only published blogs: a change of one that never was published
+        // leaves them as they are.
+        return change.PublicListsAffected ? keys.Append(SimilarGeneration).Append(ListsGeneration) : keys;
     }
 
     /// <summary>

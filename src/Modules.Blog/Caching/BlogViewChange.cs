@@ -6,14 +6,16 @@ namespace GoMicro.Modules.Blog.Caching;
 
 /// <summary>
 /// The cached views one committed change of a blog makes old: the blog by id, by each slug it had or has, and, when
-/// <paramref name="PublicListsAffected"/> (it was or is published), every similar list. Written to the Blog database's
+/// <paramref name="PublicListsAffected"/> (it was or is published), every similar list and every cached first page of
+/// the latest and tag lists. Written to the Blog database's
 /// outbox in the change's own transaction (<see cref="Record"/>), so the invalidation commits or rolls back with the
 /// change and survives a crash right after the commit: the dispatcher of any running instance applies it
 /// (<see cref="BlogCache.ApplyDeliveredAsync"/>), locally, never on the bus.
 /// </summary>
 /// <param name="BlogId">The blog's id as its 24 hex digits (an <see cref="ObjectId"/> string, so the payload stays plain JSON).</param>
 /// <param name="Slugs">Its slug at the change and, when the change renamed it, the old one.</param>
-/// <param name="PublicListsAffected">True when the blog was or is published, so any similar list may have changed.</param>
+/// <param name="PublicListsAffected">True when the blog was or is published, so any public list (similar,
+/// latest, by tag) may have changed.</param>
 /// <param name="Generation">The cache generation the change's own process writes right after the commit
 /// (<see cref="BlogCache.InvalidateAsync"/>): its delivery finds it in Redis when that write happened, and has nothing to do.</param>
 internal sealed record BlogViewChange(string BlogId, string[] Slugs, bool PublicListsAffected, string Generation)

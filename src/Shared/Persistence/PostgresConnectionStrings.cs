@@ -27,9 +27,25 @@ public static class PostgresConnectionStrings
     /// </summary>
     public const bool DefaultNoResetOnClose = true;
 
-    /// <summary>Returns <paramref name="connectionString"/> with <see cref="DefaultMaxAutoPrepare"/> and
-    /// <see cref="DefaultNoResetOnClose"/> added for whichever of the two it does not set itself (an explicit
-    /// <c>Max Auto Prepare=0</c> turns automatic preparation off, <c>No Reset On Close=false</c> brings the reset back).</summary>
+    /// <summary>
+    /// <c>Maximum Pool Size</c> used when the connection string does not set it: the most connections one process opens
+    /// to one module's database (its DbContext pool; the outbox's <c>LISTEN</c> connection is one more, outside it).
+    /// Npgsql's own default, 100, is the whole of a default PostgreSQL server: five processes held 92 of its 100
+    /// connections and the next one was refused with 53300 (issue 35). 20 is ample for a process on two cores: it serves
+    /// a few thousand requests a second at well under a millisecond of database time each, some 5 queries in flight by
+    /// Little's law; beyond 20 at once a request waits for a free connection (the connection string's <c>Timeout</c>,
+    /// 15 s by default) and is answered 503 if none frees up (<see cref="TransientFaults"/>). The fleet's sizing rule is
+    /// in docs/deploy.md ("Pool sizing").
+    /// </summary>
+    public const int DefaultMaxPoolSize = 20;
+
+    /// <summary>The spellings Npgsql accepts for <c>Maximum Pool Size</c>.</summary>
+    private static readonly string[] MaxPoolSizeKeys = ["Maximum Pool Size", "MaxPoolSize"];
+
+    /// <summary>Returns <paramref name="connectionString"/> with <see cref="DefaultMaxAutoPrepare"/>,
+    /// <see cref="DefaultNoResetOnClose"/> and <see cref="DefaultMaxPoolSize"/> added for whichever of them it does not
+    /// set itself (an explicit <c>Max Auto Prepare=0</c> turns automatic preparation off, <c>No Reset On Close=false</c>
+    /// brings the reset back, <c>Maximum Pool Size=50</c> raises the bound).</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <exception cref="ArgumentException">The connection string is malformed.</exception>
     public static string WithDefaults(string connectionString)
@@ -38,6 +54,7 @@ public static class PostgresConnectionStrings
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.MaxAutoPrepare = DefaultMaxAutoPrepare;
         if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose")) builder.NoResetOnClose = DefaultNoResetOnClose;
+        if (!MaxPoolSizeKeys.Any(given.ContainsKey)) builder.MaxPoolSize = DefaultMaxPoolSize;
         return builder.ConnectionString;
     }
 }

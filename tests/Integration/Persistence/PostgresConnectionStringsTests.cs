@@ -3,8 +3,8 @@ using Npgsql;
 
 namespace GoMicro.Integration.Tests.Persistence;
 
-/// <summary>Every module's connection string prepares its statements and skips the pool's reset unless the operator says
-/// otherwise.</summary>
+/// <summary>Every module's connection string prepares its statements, skips the pool's reset and bounds its pool unless
+/// the operator says otherwise.</summary>
 public sealed class PostgresConnectionStringsTests
 {
     [Fact]
@@ -15,6 +15,7 @@ public sealed class PostgresConnectionStringsTests
 
         Assert.Equal(PostgresConnectionStrings.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
         Assert.True(result.NoResetOnClose);
+        Assert.Equal(PostgresConnectionStrings.DefaultMaxPoolSize, result.MaxPoolSize);
         Assert.Equal(("db", 5433, "gomicro_auth", "u", "p", SslMode.Disable),
             (result.Host, result.Port, result.Database, result.Username, result.Password, result.SslMode));
     }
@@ -36,4 +37,11 @@ public sealed class PostgresConnectionStringsTests
         Assert.False(result.NoResetOnClose);
         Assert.Equal(PostgresConnectionStrings.DefaultMaxAutoPrepare, result.MaxAutoPrepare);
     }
+
+    [Theory]
+    [InlineData("Host=db;Maximum Pool Size=50", 50)]
+    [InlineData("Host=db;maximum pool size=5", 5)]
+    [InlineData("Host=db;maxpoolsize=7", 7)]
+    public void An_explicit_pool_bound_is_kept(string connectionString, int expected) =>
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(PostgresConnectionStrings.WithDefaults(connectionString)).MaxPoolSize);
 }
