@@ -1,6 +1,7 @@
 using GoMicro.Modules.Blog.Author;
 using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Caching.Redis;
 using GoMicro.Modules.Blog.Comments;
 using GoMicro.Modules.Blog.Editor;
 using GoMicro.Modules.Blog.Import;
@@ -8,14 +9,13 @@ using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
 using GoMicro.Modules.Blog.Requests;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Caching;
 using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
-using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
@@ -76,7 +76,7 @@ public sealed class BlogModule : IModule
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
         services.AddScoped<IAdminCommand, ImportBlogsCommand>();
-        services.Configure<OpenApiOptions>(OpenApiSetup.DocumentName, o => o.AddSchemaTransformer(BlogIds.DescribeObjectIds));
+        services.Configure<OpenApiOptions>(ApiDocument.Name, o => o.AddSchemaTransformer(BlogIds.DescribeObjectIds));
     }
 
     /// <inheritdoc />

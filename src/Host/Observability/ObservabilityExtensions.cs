@@ -1,7 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using NATS.Client.OpenTelemetry;
 using Npgsql;
@@ -11,7 +8,7 @@ using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using ZiggyCreatures.Caching.Fusion;
 
-namespace GoMicro.Shared.Observability;
+namespace GoMicro.Host.Observability;
 
 /// <summary>
 /// The one OpenTelemetry setup every role uses (in the spirit of .NET Aspire's service defaults): traces of ASP.NET Core,
@@ -26,7 +23,7 @@ public static class ObservabilityExtensions
     public const string OtlpEndpointKey = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
     /// <summary>Name of the module bus's ActivitySource and Meter (<c>GoMicro.Shared.Bus.BusTelemetry.Name</c>, which
-    /// Shared.Observability does not reference).</summary>
+    /// the Host does not reference directly).</summary>
     public const string BusTelemetryName = "GoMicro.Bus";
 
     /// <summary>The standard variable that overrides the service name.</summary>
@@ -83,14 +80,14 @@ public static class ObservabilityExtensions
             .AddHttpClientInstrumentation()
             .AddRuntimeInstrumentation()
             .AddNpgsqlInstrumentation());
-        // FusionCache's hit and miss counters, and GoMicro.Cache (Shared.Web's CacheMetrics) for the process-local caches.
+        // FusionCache's hit and miss counters, and GoMicro.Cache (the Auth client's CacheMetrics) for the process-local caches.
         builder.WithMetrics(m => m.AddMeter(FusionCacheDiagnostics.MeterName, "GoMicro.Cache"));
         builder.WithLogging();
         return builder;
     }
 
     /// <summary>FusionCache's own spans (one per cache operation, with <c>fusioncache.hit</c>) and a span per Redis command
-    /// (OpenTelemetry.Instrumentation.StackExchangeRedis). The multiplexer connects lazily, so Shared.Caching hands it to
+    /// (OpenTelemetry.Instrumentation.StackExchangeRedis). The multiplexer connects lazily, so the Blog module's cache hands it to
     /// <see cref="OpenTelemetry.Instrumentation.StackExchangeRedis.StackExchangeRedisInstrumentation"/> once it exists.</summary>
     private static void AddCacheTracing(TracerProviderBuilder tracing) => tracing
         .AddSource(FusionCacheDiagnostics.ActivitySourceName)

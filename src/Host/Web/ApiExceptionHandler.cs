@@ -1,14 +1,12 @@
 using System.Diagnostics;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Web.Envelope;
+using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.RateLimiting;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
-namespace GoMicro.Shared.Web.Errors;
+namespace GoMicro.Host.Web;
 
 /// <summary>
 /// Turns every exception that escapes an endpoint into an envelope: <see cref="ApiException"/> as itself,

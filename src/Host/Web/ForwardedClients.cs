@@ -1,11 +1,8 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.HttpOverrides;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using IPNetwork = System.Net.IPNetwork;
 
-namespace GoMicro.Shared.Web.Forwarding;
+namespace GoMicro.Host.Web;
 
 /// <summary>
 /// The client address behind a gateway: ASP.NET Core's forwarded-headers middleware takes it from <c>X-Forwarded-For</c>,

@@ -1,6 +1,5 @@
 using System.Reflection;
 using GoMicro.Shared.Web.ApiKeys;
-using GoMicro.Shared.Web.Limits;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -10,7 +9,7 @@ using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
 
-namespace GoMicro.Shared.Web.OpenApi;
+namespace GoMicro.Host.Web;
 
 /// <summary>
 /// Keeps the OpenAPI document in step with the validation rules and the error answers: each field's

@@ -1,12 +1,11 @@
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Web.ApiKeys;
+using GoMicro.Shared.Web.OpenApi;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerUI;
 
-namespace GoMicro.Shared.Web.OpenApi;
+namespace GoMicro.Host.Web;
 
 /// <summary>The OpenAPI document (<c>/openapi/v1.json</c>) and Swagger UI (<c>/swagger</c>).</summary>
 public static class OpenApiSetup
@@ -21,7 +20,7 @@ public static class OpenApiSetup
 
     /// <summary>The document's name (<c>/openapi/v1.json</c>): modules add schema transformers of their own to its
     /// <see cref="Microsoft.AspNetCore.OpenApi.OpenApiOptions"/>, named so.</summary>
-    public const string DocumentName = "v1";
+    public const string DocumentName = ApiDocument.Name;
 
     /// <summary>Adds the document with both security schemes, applied per operation from endpoint metadata, each
     /// operation's 4xx answers and each field's validation rules (<see cref="OpenApiRules"/>).</summary>
@@ -69,7 +68,7 @@ public static class OpenApiSetup
         });
 
     /// <summary>Swagger UI's path, <c>/swagger</c>.</summary>
-    public const string SwaggerUiPath = "/swagger";
+    public const string SwaggerUiPath = ApiDocument.SwaggerUiPath;
 
     /// <summary>Maps the document (API-key free) and Swagger UI under <c>/swagger</c>; in Development Swagger UI starts
     /// authorized with the development API key.</summary>

@@ -2,26 +2,16 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using GoMicro.Shared.Web.ApiKeys;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
+using GoMicro.Shared.Web.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Web.RateLimiting;
-
-/// <summary>Names of the endpoint rate-limit policies modules opt into with <c>RequireRateLimiting</c>.</summary>
-public static class RateLimitPolicies
-{
-    /// <summary><see cref="RateLimitingOptions.AuthRequestsPerAddress"/>: for sign-up, sign-in and token refresh.</summary>
-    public const string AuthRequestsPerAddress = "auth-requests-per-address";
-}
+namespace GoMicro.Host.Web;
 
 /// <summary>
 /// The request limits of <see cref="RateLimitingOptions"/> on ASP.NET Core's rate-limiting middleware (ADR 0018): a
 /// global limiter per API key and the <see cref="RateLimitPolicies.AuthRequestsPerAddress"/> policy per client address
-/// (the address the forwarded-headers middleware settled on, see <see cref="Forwarding.ForwardedClients"/>).
+/// (the address the forwarded-headers middleware settled on, see <see cref="ForwardedClients"/>).
 /// </summary>
 public static class RateLimits
 {
@@ -56,12 +46,12 @@ public static class RateLimits
     }
 
     /// <summary>The key that this request is counted under: the <c>x-api-key</c> of a route that takes one. The API-key
-    /// check runs first (or, in <see cref="ApiKeyMode.Gateway"/>, the gateway did), so only accepted keys get a count;
+    /// check runs first (or, in <c>ApiKey:Mode=Gateway</c>, the gateway did), so only accepted keys get a count;
     /// a flood of made-up keys is answered 403 and costs no memory here.</summary>
     private static string? ApiKeyOf(HttpContext context)
     {
-        if (ApiKeyMiddleware.IsExempt(context)) return null;
-        string? key = context.Request.Headers[ApiKeyMiddleware.HeaderName];
+        if (ApiKeyRoutes.IsExempt(context)) return null;
+        string? key = context.Request.Headers[ApiKeyRoutes.HeaderName];
         return string.IsNullOrEmpty(key) ? null : key;
     }
 

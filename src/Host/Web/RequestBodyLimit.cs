@@ -1,14 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Validation;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Web.Limits;
+namespace GoMicro.Host.Web;
 
 /// <summary>The request body limit, bound from <c>Kestrel:Limits</c> (the key Kestrel's own options use).</summary>
 public sealed class RequestBodyLimitOptions

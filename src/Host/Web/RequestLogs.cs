@@ -1,13 +1,9 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.HttpLogging;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace GoMicro.Shared.Web.Logging;
+namespace GoMicro.Host.Web;
 
 /// <summary>
 /// One log line per completed HTTP request, written by ASP.NET Core's HTTP logging middleware (category

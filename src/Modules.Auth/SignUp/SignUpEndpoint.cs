@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Envelope;

@@ -1,8 +1,8 @@
 using System.Security.Claims;
 using GoMicro.Modules.Blog.Model;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web.Authentication;
 
 namespace GoMicro.Modules.Blog.Authors;
 

@@ -5,7 +5,7 @@ using GoMicro.Modules.Blog.Authors;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Blog.Import;

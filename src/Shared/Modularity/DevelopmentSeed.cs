@@ -1,4 +1,4 @@
-namespace GoMicro.Shared.Web;
+namespace GoMicro.Shared.Modularity;
 
 /// <summary>
 /// Well-known values of the development seed (<c>Database:Seed</c>, on by default in Development only), shared so each

@@ -1,4 +1,4 @@
-namespace GoMicro.Shared.Web.Modularity;
+namespace GoMicro.Shared.Modularity;
 
 /// <summary>
 /// What an <c>import ...</c> admin command did with each kind of record it read from a gomicro deployment: imported,

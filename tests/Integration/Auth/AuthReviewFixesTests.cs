@@ -1,9 +1,9 @@
 using System.Net;
+using GoMicro.Host.Web;
 using GoMicro.Integration.Tests.Infrastructure;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web;
-using GoMicro.Shared.Web.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 using MongoDB.Bson;
 
 namespace GoMicro.Integration.Tests.Blog;

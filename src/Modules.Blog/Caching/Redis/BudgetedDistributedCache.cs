@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Distributed;
 
-namespace GoMicro.Shared.Caching;
+namespace GoMicro.Modules.Blog.Caching.Redis;
 
 /// <summary>
 /// Bounds every asynchronous call to the distributed cache (Redis) by the cache's budget,

@@ -9,10 +9,10 @@ using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
-namespace GoMicro.Shared.Caching;
+namespace GoMicro.Modules.Blog.Caching.Redis;
 
 /// <summary>Registers the process's hybrid cache, <see cref="IFusionCache"/> (ADR 14).</summary>
-public static class CoherentCacheServiceCollectionExtensions
+internal static class CoherentCacheServiceCollectionExtensions
 {
     /// <summary>Name of the connection string that selects Redis (<c>ConnectionStrings:Redis</c>, environment <c>ConnectionStrings__Redis</c>).</summary>
     public const string ConnectionStringName = "Redis";

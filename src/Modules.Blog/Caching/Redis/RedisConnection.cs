@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Instrumentation.StackExchangeRedis;
 using StackExchange.Redis;
 
-namespace GoMicro.Shared.Caching;
+namespace GoMicro.Modules.Blog.Caching.Redis;
 
 /// <summary>
 /// The process's one StackExchange.Redis multiplexer, shared by the L2 cache, the backplane and the health check, so a

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace GoMicro.Shared.Caching;
+namespace GoMicro.Modules.Blog.Caching.Redis;
 
 /// <summary>Options bound from the <c>Cache:Redis</c> section; the server itself comes from <c>ConnectionStrings:Redis</c>.</summary>
-public sealed class RedisConnectionOptions
+internal sealed class RedisConnectionOptions
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Cache:Redis";

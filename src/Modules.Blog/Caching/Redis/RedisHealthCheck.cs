@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Caching;
+namespace GoMicro.Modules.Blog.Caching.Redis;
 
 /// <summary>
 /// Pings Redis over the shared multiplexer, bounded by <see cref="RedisConnectionOptions.OperationTimeout"/>. A failure

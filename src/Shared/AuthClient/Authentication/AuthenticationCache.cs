@@ -7,7 +7,7 @@ using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Web.Authentication;
+namespace GoMicro.Shared.AuthClient.Authentication;
 
 /// <summary>Options bound from the <c>Auth:Cache</c> section.</summary>
 public sealed class AuthenticationCacheOptions

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Web.Authentication;
+namespace GoMicro.Shared.AuthClient.Authentication;
 
 /// <summary>
 /// Standard ASP.NET Core authentication for <c>Authorization: Bearer &lt;accessToken&gt;</c> that validates nothing
@@ -25,20 +25,14 @@ public sealed class BusAuthenticationHandler(
 {
     /// <summary>The scheme name.</summary>
     public const string SchemeName = "Bearer";
-    /// <summary>401 text when the header is absent.</summary>
-    public const string MissingAuthorization = "permission denied: missing Authorization";
-    /// <summary>401 text when the header is not a Bearer value.</summary>
-    public const string InvalidAuthorization = "permission denied: invalid Authorization";
-    /// <summary>403 text when the user lacks every required role (the reference's spelling, kept on purpose).</summary>
-    public const string InsufficientRole = "permission denied: does not have suffient role";
 
     /// <inheritdoc />
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header)) return AuthenticateResult.Fail(MissingAuthorization);
+        if (string.IsNullOrEmpty(header)) return AuthenticateResult.Fail(AuthTexts.MissingAuthorization);
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal) || header.Length <= "Bearer ".Length)
-            return AuthenticateResult.Fail(InvalidAuthorization);
+            return AuthenticateResult.Fail(AuthTexts.InvalidAuthorization);
 
         var key = AuthenticationCache.KeyOf(header);
         if (cache.TryGet(key, out var user))
@@ -62,12 +56,12 @@ public sealed class BusAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var result = await HandleAuthenticateOnceSafeAsync();
-        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? MissingAuthorization);
+        await ApiResults.WriteErrorAsync(Context, StatusCodes.Status401Unauthorized, result.Failure?.Message ?? AuthTexts.MissingAuthorization);
     }
 
     /// <inheritdoc />
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ApiResults.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, InsufficientRole);
+        ApiResults.WriteErrorAsync(Context, StatusCodes.Status403Forbidden, AuthTexts.InsufficientRole);
 }
 
 /// <summary>

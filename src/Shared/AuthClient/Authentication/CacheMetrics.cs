@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace GoMicro.Shared.Web.Authentication;
+namespace GoMicro.Shared.AuthClient.Authentication;
 
 /// <summary>
 /// Hits and misses of the process-local caches (<see cref="EventEvictedCache{T}"/>) as the counter
@@ -12,7 +12,7 @@ namespace GoMicro.Shared.Web.Authentication;
 /// </summary>
 public static class CacheMetrics
 {
-    /// <summary>The meter's name, which Shared.Observability registers.</summary>
+    /// <summary>The meter's name, which the Host's observability registers.</summary>
     public const string MeterName = "GoMicro.Cache";
 
     /// <summary>The counter's name.</summary>

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using GoMicro.Shared.Bus;
 
-namespace GoMicro.Shared.Web.Authentication;
+namespace GoMicro.Shared.AuthClient.Authentication;
 
 /// <summary>
 /// A process-local cache whose entries are evicted by bus events, and trusted only while those events can arrive: an

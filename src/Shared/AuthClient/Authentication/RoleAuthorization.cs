@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace GoMicro.Shared.Web.Authentication;
+namespace GoMicro.Shared.AuthClient.Authentication;
 
 /// <summary>Satisfied when the user holds any one of <see cref="Roles"/> (the reference's <c>Authorize(user, roles...)</c>).</summary>
 /// <param name="Roles">Role codes, e.g. <c>AUTHOR</c>.</param>
