@@ -77,6 +77,7 @@ public static class GoMicroApplication
             module.MapBusHandlers(registry);
             module.MapEndpoints(app);
         }
+        app.MapModuleMap();
         var remote = CheckBusSubjects(role, modules, registry, transport, app.Configuration);
         foreach (var subject in remote) registry.DeclareRemoteCall(subject);
 

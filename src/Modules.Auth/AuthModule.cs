@@ -11,6 +11,7 @@ using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Persistence.Outbox;
@@ -43,6 +44,9 @@ public sealed class AuthModule : IModule
 
     /// <inheritdoc />
     public IReadOnlyCollection<string> CalledSubjects => [];
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> PublishedEvents => [AuthEvents.SessionEnded, AuthEvents.UserChanged, AuthEvents.ApiKeyChanged];
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Auth</c> is missing.</exception>

@@ -51,6 +51,10 @@ public sealed class BlogModule : IModule
     public IReadOnlyCollection<string> CalledSubjects => [AuthSubjects.ProfileUser];
 
     /// <inheritdoc />
+    /// <remarks>None on the bus: <see cref="CommentViewChange"/> goes through the outbox to this module's own handler.</remarks>
+    public IReadOnlyCollection<string> PublishedEvents => [];
+
+    /// <inheritdoc />
     /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Blog</c> is missing.</exception>
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {

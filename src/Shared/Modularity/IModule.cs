@@ -23,6 +23,10 @@ public interface IModule
     /// At start-up the Host checks each is served locally or that the transport can reach other processes.</summary>
     IReadOnlyCollection<string> CalledSubjects { get; }
 
+    /// <summary>Event subjects the module publishes on the bus (through its outbox), for the module map
+    /// (<c>GET /modules</c>, docs/modules.md). Events it handles only inside its own process are not listed.</summary>
+    IReadOnlyCollection<string> PublishedEvents { get; }
+
     /// <summary>Registers the module's services, options, database and health checks.</summary>
     void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment);
 
