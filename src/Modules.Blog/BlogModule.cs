@@ -1,5 +1,5 @@
 using GoMicro.Modules.Blog.Author;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Caching.Redis;
 using GoMicro.Modules.Blog.Comments;
@@ -95,7 +95,9 @@ public sealed class BlogModule : IModule
         AuthorBlogEndpoints.Map(author);
         AuthorListEndpoints.Map(author);
 
-        EditorEndpoints.Map(blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor"));
+        var editor = blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor");
+        EditorEndpoints.Map(editor);
+        EditorListEndpoints.Map(editor);
 
         CommentEndpoints.Map(blog.MapGroup("/comment").RequireBearer().WithTags("Blog: comments"),
             blog.MapGroup("/comments").WithTags("Blog: comments"));

@@ -3,7 +3,6 @@ using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Modules.Auth.Requests;
-using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;

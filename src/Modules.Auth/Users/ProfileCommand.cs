@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Contracts.Auth;

@@ -4,7 +4,7 @@ using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
 
-namespace GoMicro.Modules.Blog.Authors;
+namespace GoMicro.Modules.Blog.AuthorLookup;
 
 /// <summary>
 /// Who wrote a blog. The Blog database stores only author ids; names and pictures belong to the Auth module, which

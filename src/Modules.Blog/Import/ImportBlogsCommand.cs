@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using System.Diagnostics;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Shared.Bus;

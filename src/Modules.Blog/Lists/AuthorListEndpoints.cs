@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Requests;
@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 
-namespace GoMicro.Modules.Blog.Author;
+namespace GoMicro.Modules.Blog.Lists;
 
 /// <summary><c>GET /blog/author/drafts</c>, <c>/submitted</c> and <c>/published</c>: the author's own active blogs in that state.</summary>
 internal static class AuthorListEndpoints
