@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
-using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Modularity;

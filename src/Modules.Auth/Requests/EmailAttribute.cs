@@ -1,5 +1,5 @@
-using Microsoft.OpenApi;
 using GoMicro.Shared.Web.Validation;
+using Microsoft.OpenApi;
 
 namespace GoMicro.Modules.Auth.Requests;
 

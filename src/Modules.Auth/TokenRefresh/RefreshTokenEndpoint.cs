@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
-using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Security;
 using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Contracts.Auth;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
-using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Modularity;
