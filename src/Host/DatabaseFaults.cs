@@ -1,5 +1,5 @@
 using System.Data.Common;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Host;
 

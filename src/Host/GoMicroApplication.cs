@@ -1,10 +1,11 @@
 using GoMicro.Host.Modules;
+using GoMicro.Host.Observability;
+using GoMicro.Host.Web;
+using GoMicro.Shared.AuthClient;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Bus.Nats;
-using GoMicro.Shared.Observability;
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Web.Health;
-using GoMicro.Shared.Web.Modularity;
 
 namespace GoMicro.Host;
 
@@ -46,11 +47,11 @@ public static class GoMicroApplication
         builder.Services.PostConfigure<BusOptions>(o => o.Transport = transport);
         if (transport == BusTransportKind.Nats)
             builder.Services.AddNatsBusTransport(NatsServiceIdentity.ForRole(role, typeof(GoMicroApplication).Assembly), HealthEndpoints.ReadyTag);
-        builder.Services.AddScoped<GoMicro.Shared.Web.Modularity.IAdminCommand, Commands.MigrateCommand>();
+        builder.Services.AddScoped<IAdminCommand, Commands.MigrateCommand>();
         try
         {
-            WebConventions.ApiKeyModeOf(builder.Configuration);
-            GoMicro.Shared.Web.Forwarding.ForwardedClients.TrustedProxiesOf(builder.Configuration);
+            AuthClientSetup.ApiKeyModeOf(builder.Configuration);
+            ForwardedClients.TrustedProxiesOf(builder.Configuration);
         }
         catch (InvalidOperationException ex)
         {
@@ -76,6 +77,7 @@ public static class GoMicroApplication
             module.MapBusHandlers(registry);
             module.MapEndpoints(app);
         }
+        app.MapModuleMap();
         var remote = CheckBusSubjects(role, modules, registry, transport, app.Configuration);
         foreach (var subject in remote) registry.DeclareRemoteCall(subject);
 
@@ -121,7 +123,7 @@ public static class GoMicroApplication
     private static IReadOnlyList<string> CheckBusSubjects(
         string role, IReadOnlyList<IModule> modules, BusHandlerRegistry registry, BusTransportKind transport, IConfiguration configuration)
     {
-        var missing = WebConventions.CalledSubjects(configuration).Concat(modules.SelectMany(m => m.CalledSubjects))
+        var missing = AuthClientSetup.CalledSubjects(configuration).Concat(modules.SelectMany(m => m.CalledSubjects))
             .Distinct().Where(s => !registry.Serves(s)).ToArray();
         if (missing.Length > 0 && transport == BusTransportKind.InProcess)
             throw new StartupException(

@@ -1,6 +1,6 @@
 using GoMicro.Host;
 using GoMicro.Host.Commands;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 
 // Either an admin command (migrate, apikey create, user grant-role ...) or the web server, on the same binary.
 var invocation = Invocation.Parse(args);

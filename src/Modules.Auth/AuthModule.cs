@@ -11,10 +11,11 @@ using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Modules.Auth.TokenRefresh;
 using GoMicro.Modules.Auth.Users;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Persistence.Outbox;
 using GoMicro.Shared.Web.Health;
-using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,9 @@ public sealed class AuthModule : IModule
 
     /// <inheritdoc />
     public IReadOnlyCollection<string> CalledSubjects => [];
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> PublishedEvents => [AuthEvents.SessionEnded, AuthEvents.UserChanged, AuthEvents.ApiKeyChanged];
 
     /// <inheritdoc />
     /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Auth</c> is missing.</exception>

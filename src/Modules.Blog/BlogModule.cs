@@ -1,6 +1,7 @@
 using GoMicro.Modules.Blog.Author;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
+using GoMicro.Modules.Blog.Caching.Redis;
 using GoMicro.Modules.Blog.Comments;
 using GoMicro.Modules.Blog.Editor;
 using GoMicro.Modules.Blog.Import;
@@ -8,14 +9,13 @@ using GoMicro.Modules.Blog.Lists;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
 using GoMicro.Modules.Blog.Requests;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Caching;
 using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Health;
-using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.OpenApi;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
@@ -51,6 +51,10 @@ public sealed class BlogModule : IModule
     public IReadOnlyCollection<string> CalledSubjects => [AuthSubjects.ProfileUser];
 
     /// <inheritdoc />
+    /// <remarks>None on the bus: <see cref="CommentViewChange"/> goes through the outbox to this module's own handler.</remarks>
+    public IReadOnlyCollection<string> PublishedEvents => [];
+
+    /// <inheritdoc />
     /// <exception cref="InvalidOperationException"><c>ConnectionStrings:Blog</c> is missing.</exception>
     public void AddServices(IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
@@ -76,7 +80,7 @@ public sealed class BlogModule : IModule
         services.AddSingleton<AuthorProfiles>();
         services.AddSingleton<IModuleDatabase, BlogDatabase>();
         services.AddScoped<IAdminCommand, ImportBlogsCommand>();
-        services.Configure<OpenApiOptions>(OpenApiSetup.DocumentName, o => o.AddSchemaTransformer(BlogIds.DescribeObjectIds));
+        services.Configure<OpenApiOptions>(ApiDocument.Name, o => o.AddSchemaTransformer(BlogIds.DescribeObjectIds));
     }
 
     /// <inheritdoc />
@@ -91,7 +95,9 @@ public sealed class BlogModule : IModule
         AuthorBlogEndpoints.Map(author);
         AuthorListEndpoints.Map(author);
 
-        EditorEndpoints.Map(blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor"));
+        var editor = blog.MapGroup("/editor").RequireRole(RoleCodes.Editor).WithTags("Blog: editor");
+        EditorEndpoints.Map(editor);
+        EditorListEndpoints.Map(editor);
 
         CommentEndpoints.Map(blog.MapGroup("/comment").RequireBearer().WithTags("Blog: comments"),
             blog.MapGroup("/comments").WithTags("Blog: comments"));

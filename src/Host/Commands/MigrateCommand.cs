@@ -1,5 +1,5 @@
 using System.CommandLine;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Host.Commands;
 

@@ -1,6 +1,6 @@
+using GoMicro.Host.Web;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Health;
-using GoMicro.Shared.Web.OpenApi;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Forwarder;
@@ -72,7 +72,7 @@ public static class GatewayApplication
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
         });
-        app.MapFallback(context => ApiResults.WriteErrorAsync(context, StatusCodes.Status404NotFound, Shared.Web.WebConventions.UrlNotFound));
+        app.MapFallback(context => ApiResults.WriteErrorAsync(context, StatusCodes.Status404NotFound, Web.WebConventions.UrlNotFound));
     }
 
     /// <summary>Ready while every cluster has at least one instance that passes its health checks.</summary>

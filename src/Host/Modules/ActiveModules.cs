@@ -1,4 +1,4 @@
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Host.Modules;
 

@@ -1,6 +1,6 @@
 using GoMicro.Modules.Auth;
 using GoMicro.Modules.Blog;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Host.Modules;
 

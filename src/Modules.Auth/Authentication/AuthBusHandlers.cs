@@ -2,7 +2,6 @@ using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,7 +29,7 @@ internal static class AuthBusHandlers
             var result = await authenticator.AuthenticateAsync(text.Value, context.CancellationToken)
                          ?? throw new BusHandlerException(401, AccessTokenAuthenticator.TryReadBearer(text.Value, out _)
                              ? AccessTokenAuthenticator.InvalidAccessToken
-                             : BusAuthenticationHandler.InvalidAuthorization);
+                             : AuthTexts.InvalidAuthorization);
             return result.User.ToContract();
         });
 
@@ -41,7 +40,7 @@ internal static class AuthBusHandlers
                            .FirstOrDefaultAsync(u => u.Id == request.User.Id && u.Status, context.CancellationToken)
                        ?? throw new BusHandlerException(404, ProfileEndpoints.UserNotFound);
             if (!user.Roles.Any(r => request.Roles.Contains(r.Code)))
-                throw new BusHandlerException(403, BusAuthenticationHandler.InsufficientRole);
+                throw new BusHandlerException(403, AuthTexts.InsufficientRole);
             return user.ToContract();
         });
 

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Data.Common;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Security;
-using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 

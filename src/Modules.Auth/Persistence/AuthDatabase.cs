@@ -1,5 +1,5 @@
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence;
-using GoMicro.Shared.Web;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

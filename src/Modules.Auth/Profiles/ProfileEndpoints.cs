@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using GoMicro.Modules.Auth.Persistence;
-using GoMicro.Shared.Web.Authentication;
+using GoMicro.Modules.Auth.Requests;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
-using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

@@ -1,8 +1,8 @@
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
 using Microsoft.AspNetCore.Builder;

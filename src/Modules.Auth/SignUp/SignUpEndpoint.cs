@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Modules.Auth.Profiles;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence;
 using GoMicro.Shared.Web.Envelope;
@@ -28,17 +29,6 @@ internal sealed class SignUpRequest
     [Required, StringLength(200, MinimumLength = 2)] public string? Name { get; init; }
     /// <summary>Optional absolute http(s) URL, at most 2000 characters.</summary>
     [StringLength(AuthRules.MaxUrlLength), HttpUrl] public string? ProfilePicUrl { get; init; }
-}
-
-/// <summary>Limits of Auth request fields that api.md leaves open.</summary>
-internal static class AuthRules
-{
-    /// <summary>Longest email field accepted as sent (64 + 1 + 255, the classic bound); the address itself is limited to 254 by <see cref="EmailAttribute"/>.</summary>
-    public const int MaxEmailLength = 320;
-    /// <summary>Longest URL accepted.</summary>
-    public const int MaxUrlLength = 2000;
-    /// <summary>Longest token accepted (ours are about 700 characters).</summary>
-    public const int MaxTokenLength = 8192;
 }
 
 /// <summary><c>POST /auth/signup/basic</c>: creates a LEARNER and signs them in (api.md section 3).</summary>

@@ -1,11 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Authentication;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.Security;
-using GoMicro.Modules.Auth.SignUp;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Contracts.Auth;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
 using GoMicro.Shared.Web.RateLimiting;
@@ -46,8 +46,8 @@ internal static class RefreshTokenEndpoint
         CancellationToken cancellationToken)
     {
         string? authorization = request.Headers.Authorization;
-        if (string.IsNullOrEmpty(authorization)) throw ApiException.Unauthorized(BusAuthenticationHandler.MissingAuthorization);
-        if (!AccessTokenAuthenticator.TryReadBearer(authorization, out var accessToken)) throw ApiException.Unauthorized(BusAuthenticationHandler.InvalidAuthorization);
+        if (string.IsNullOrEmpty(authorization)) throw ApiException.Unauthorized(AuthTexts.MissingAuthorization);
+        if (!AccessTokenAuthenticator.TryReadBearer(authorization, out var accessToken)) throw ApiException.Unauthorized(AuthTexts.InvalidAuthorization);
         var accessValidation = await jwt.ValidateAsync(accessToken, checkExpiry: false);
         if (!accessValidation.IsValid) throw ApiException.Unauthorized(AccessTokenAuthenticator.InvalidAccessToken);
         var access = accessValidation.Claims;

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.ComponentModel.DataAnnotations;
 using GoMicro.Modules.Auth.Persistence;
+using GoMicro.Modules.Auth.Requests;
 using GoMicro.Modules.Auth.SignUp;
 using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Modularity;
 using GoMicro.Shared.Web.Validation;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using GoMicro.Modules.Auth.Persistence;
 using GoMicro.Shared.Contracts.Auth;
+using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Persistence.Outbox;
-using GoMicro.Shared.Web.Modularity;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Auth.Users;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;

@@ -1,12 +1,12 @@
 using System.Security.Claims;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Modules.Blog.Public;
 using GoMicro.Modules.Blog.Requests;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web.Authentication;
 using GoMicro.Shared.Web.Envelope;
 using GoMicro.Shared.Web.Errors;
 using Microsoft.AspNetCore.Authorization;
@@ -137,7 +137,7 @@ internal static class CommentEndpoints
             // reference auth service sent none (RoleAuthorizationHandler).
             if (blogAuthor != caller
                 && !(await authorization.AuthorizeAsync(http.User, http, AuthPolicies.Role(RoleCodes.Editor))).Succeeded)
-                throw ApiException.Forbidden(BusAuthenticationHandler.InsufficientRole);
+                throw ApiException.Forbidden(AuthTexts.InsufficientRole);
         }
         comment.Status = false;
         comment.UpdatedBy = caller;

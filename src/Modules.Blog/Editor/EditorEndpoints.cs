@@ -1,6 +1,5 @@
-using System.Linq.Expressions;
 using System.Security.Claims;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;
@@ -17,7 +16,8 @@ namespace GoMicro.Modules.Blog.Editor;
 
 /// <summary>
 /// The editors' desk under <c>/blog/editor</c> (the group requires the EDITOR role): read any active blog, publish a
-/// submitted one, unpublish a published one, and list the submitted and published blogs of every author.
+/// submitted one, and unpublish a published one. Their lists of every author's submitted and published blogs are
+/// <c>Lists.EditorListEndpoints</c>.
 /// </summary>
 internal static class EditorEndpoints
 {
@@ -35,8 +35,6 @@ internal static class EditorEndpoints
             .Documented("Publish a submitted blog: its draft text becomes the public text", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         editor.MapPut("/unpublish/id/{id}", UnpublishAsync)
             .Documented("Take a published blog back to draft; it disappears from every public view", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
-        MapList(editor, "/submitted", "Blogs waiting for an editor", BlogQueries.IsSubmitted);
-        MapList(editor, "/published", "Published blogs", BlogQueries.IsPublished);
     }
 
     /// <summary>The blog with its author's profile from the Auth module; an author it no longer knows makes it 404, as in the reference.</summary>
@@ -95,13 +93,5 @@ internal static class EditorEndpoints
         }
         await db.CommitWithAsync(BlogViewChange.Of(id, [unpublished.Slug], publicListsAffected: true), cache, cancellationToken);
         return ApiResults.Success("blog unpublished successfully");
-    }
-
-    private static void MapList(IEndpointRouteBuilder editor, string path, string summary, Expression<Func<BlogPost, bool>> state)
-    {
-        var activePage = BlogQueries.CompileActivePage(state);
-        editor.MapGet(path, async ([AsParameters] PageQuery page, BlogDbContext db, CancellationToken cancellationToken) =>
-                ApiResults.Success("success", await activePage(db, page.Skip(), page.Take()).ToListAsync(cancellationToken)))
-            .Documented<ItemBlog[]>(summary);
     }
 }

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Data.Common;
 using System.Diagnostics;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Persistence;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 using Microsoft.EntityFrameworkCore;
 
 namespace GoMicro.Modules.Blog.Import;

@@ -1,4 +1,4 @@
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Persistence;
 using Microsoft.EntityFrameworkCore;

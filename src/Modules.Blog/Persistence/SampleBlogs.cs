@@ -1,4 +1,4 @@
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Modules.Blog.Persistence;
 

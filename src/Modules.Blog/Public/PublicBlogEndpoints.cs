@@ -1,5 +1,5 @@
 using System.Linq.Expressions;
-using GoMicro.Modules.Blog.Authors;
+using GoMicro.Modules.Blog.AuthorLookup;
 using GoMicro.Modules.Blog.Caching;
 using GoMicro.Modules.Blog.Model;
 using GoMicro.Modules.Blog.Persistence;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using GoMicro.Shared.Web.Validation;
 using Microsoft.AspNetCore.Mvc;
 using MongoDB.Bson;
 

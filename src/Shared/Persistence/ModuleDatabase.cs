@@ -1,4 +1,4 @@
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;

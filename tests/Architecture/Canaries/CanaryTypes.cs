@@ -1,6 +1,7 @@
 using GoMicro.Host.Modules;
 using GoMicro.Modules.Auth;
 using GoMicro.Shared.Bus;
+using GoMicro.Shared.Contracts.Auth;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
@@ -52,4 +53,10 @@ namespace GoMicro.Architecture.Tests.Canaries.AllowedModuleTypes
     {
         protected override void Up(MigrationBuilder migrationBuilder) { }
     }
+}
+
+namespace GoMicro.Architecture.Tests.Canaries.SharedUsingAuthContracts
+{
+    // Shared code other than the Auth client reading an Auth type: no longer neutral between modules.
+    public sealed class UsesAuthUser { public User? User { get; set; } }
 }

@@ -111,4 +111,44 @@ public sealed class DependencyRuleCanaryTests
             """);
         Assert.Equal(3, DependencyRules.ContractsProjectReferencesNoWebOrDataFramework(bad).Count());
     }
+
+    [Fact]
+    public void A_shared_project_referencing_against_the_order_is_reported()
+    {
+        // Persistence on Web: the backwards arrow the order forbids (ADR 0033).
+        var bad = ProjectFile.Parse("GoMicro.Shared.Persistence", """
+            <Project Sdk="Microsoft.NET.Sdk"><ItemGroup>
+              <ProjectReference Include="..\Modularity\Shared.Modularity.csproj" />
+              <ProjectReference Include="..\Web\Shared.Web.csproj" />
+            </ItemGroup></Project>
+            """);
+        Assert.Equal(["GoMicro.Shared.Persistence references GoMicro.Shared.Web, which the order of Shared's projects does not allow"],
+            DependencyRules.SharedProjectsKeepTheirOrder(bad));
+    }
+
+    [Fact]
+    public void A_shared_project_outside_the_order_is_reported()
+    {
+        var bad = ProjectFile.Parse("GoMicro.Shared.Canary", """<Project Sdk="Microsoft.NET.Sdk" />""");
+        Assert.Single(DependencyRules.SharedProjectsKeepTheirOrder(bad));
+    }
+
+    [Fact]
+    public void Shared_code_using_the_auth_contracts_is_reported()
+    {
+        Assert.Equal([Canaries + "SharedUsingAuthContracts.UsesAuthUser"],
+            DependencyRules.OnlyTheAuthClientUsesAuthContracts(Canary("SharedUsingAuthContracts")));
+    }
+
+    [Fact]
+    public void Using_an_assembly_without_referencing_its_project_is_reported()
+    {
+        // This test assembly uses the Host, the Auth module and the bus (the canaries above); a project file that lists only
+        // the Host leans on the Host's references for the rest.
+        var bad = ProjectFile.Parse("GoMicro.Architecture.Tests", """<Project Sdk="Microsoft.NET.Sdk"><ItemGroup><ProjectReference Include="..\..\src\Host\Host.csproj" /></ItemGroup></Project>""");
+        var violations = DependencyRules.UsedAssembliesAreReferencedDirectly(bad, typeof(DependencyRuleCanaryTests).Assembly).ToArray();
+        Assert.Contains("GoMicro.Architecture.Tests uses GoMicro.Modules.Auth without referencing its project directly", violations);
+        Assert.Contains("GoMicro.Architecture.Tests uses GoMicro.Shared.Bus without referencing its project directly", violations);
+        Assert.DoesNotContain(violations, v => v.Contains("uses GoMicro.Host ", StringComparison.Ordinal));
+    }
 }

@@ -1,4 +1,5 @@
-using GoMicro.Shared.Web.Modularity;
+using System.Reflection;
+using GoMicro.Shared.Modularity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Migrations;
 using NetArchTest.Rules;
@@ -71,6 +72,52 @@ public static class DependencyRules
             .Where(r => r.EndsWith(".Web", StringComparison.Ordinal) || WebAndDataFrameworks.Any(f => r.StartsWith(f, StringComparison.Ordinal)))
             .Select(r => $"{project.Name} (contracts) references {r}");
     }
+
+    /// <summary>
+    /// The order of Shared's projects (ADR 0033): each Shared project and the Shared projects it may reference. Contracts,
+    /// Bus and Web stand alone; Modularity and the NATS transport sit on the bus; Persistence and the Auth client on top.
+    /// Persistence and Web never reference each other, and a Shared project missing here has no place yet.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> SharedOrder { get; } = new Dictionary<string, string[]>
+    {
+        ["GoMicro.Shared.Contracts"] = [],
+        ["GoMicro.Shared.Bus"] = [],
+        ["GoMicro.Shared.Web"] = [],
+        ["GoMicro.Shared.Modularity"] = ["GoMicro.Shared.Bus"],
+        ["GoMicro.Shared.Bus.Nats"] = ["GoMicro.Shared.Bus"],
+        ["GoMicro.Shared.Persistence"] = ["GoMicro.Shared.Bus", "GoMicro.Shared.Modularity"],
+        ["GoMicro.Shared.AuthClient"] = ["GoMicro.Shared.Bus", "GoMicro.Shared.Contracts", "GoMicro.Shared.Web"],
+    };
+
+    /// <summary>The project-file side of <see cref="SharedOrder"/>: a Shared project has a row there and references only
+    /// the Shared projects its row lists.</summary>
+    public static IEnumerable<string> SharedProjectsKeepTheirOrder(ProjectFile project)
+    {
+        if (!project.Name.StartsWith(SharedPrefix, StringComparison.Ordinal)) return [];
+        if (!SharedOrder.TryGetValue(project.Name, out var allowed))
+            return [$"{project.Name} has no place in the order of Shared's projects (DependencyRules.SharedOrder, ADR 0033)"];
+        return project.ProjectReferences
+            .Where(r => r.StartsWith(SharedPrefix, StringComparison.Ordinal) && !allowed.Contains(r))
+            .Select(r => $"{project.Name} references {r}, which the order of Shared's projects does not allow");
+    }
+
+    /// <summary>The Auth module's contracts inside Shared: only Contracts (which holds them) and the Auth client use them,
+    /// so the rest of Shared stays neutral between modules. <paramref name="sharedTypes"/> are the types of every other
+    /// Shared project.</summary>
+    public static IReadOnlyList<string> OnlyTheAuthClientUsesAuthContracts(Types sharedTypes) =>
+        Failing(sharedTypes.Should().NotHaveDependencyOn("GoMicro.Shared.Contracts.Auth").GetResult());
+
+    /// <summary>
+    /// Every GoMicro assembly that <paramref name="compiled"/> (the project's build) references is a direct project reference
+    /// of <paramref name="project"/>: no project leans on a reference that arrives transitively. Read from the compiled
+    /// references, so only what the code really uses counts (a constant the compiler inlined leaves no reference).
+    /// </summary>
+    public static IEnumerable<string> UsedAssembliesAreReferencedDirectly(ProjectFile project, Assembly compiled) =>
+        compiled.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("GoMicro.", StringComparison.Ordinal) && n != project.Name && !project.ProjectReferences.Contains(n))
+            .Order(StringComparer.Ordinal)
+            .Select(n => $"{project.Name} uses {n} without referencing its project directly");
 
     private static IReadOnlyList<string> Failing(TestResult result) => result.IsSuccessful ? [] : [.. result.FailingTypeNames];
 }

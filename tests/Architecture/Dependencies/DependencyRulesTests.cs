@@ -46,6 +46,26 @@ public sealed class DependencyRulesTests
         AssertNone(ProductProjects.Projects.SelectMany(DependencyRules.ContractsProjectReferencesNoWebOrDataFramework));
 
     [Fact]
+    public void Shared_projects_keep_their_order() =>
+        AssertNone(ProductProjects.Projects.SelectMany(DependencyRules.SharedProjectsKeepTheirOrder));
+
+    [Fact]
+    public void Inside_shared_only_contracts_and_the_auth_client_use_the_auth_contracts() =>
+        AssertNone(DependencyRules.OnlyTheAuthClientUsesAuthContracts(ProductProjects.TypesOf(a =>
+            IsShared(a) && a is not "GoMicro.Shared.Contracts" and not "GoMicro.Shared.AuthClient")));
+
+    [Fact]
+    public void Each_project_references_directly_every_gomicro_assembly_it_uses() =>
+        AssertNone(ProductProjects.Compiled.SelectMany(p => DependencyRules.UsedAssembliesAreReferencedDirectly(p.Project, p.Assembly)));
+
+    [Fact]
+    public void The_order_covers_every_shared_project_and_nothing_else()
+    {
+        // Guards the order rule against a stale table: a row for a project that is gone would hide a typo.
+        Assert.Equal(DependencyRules.SharedOrder.Keys.Order(), ProductProjects.Names.Where(IsShared).Order());
+    }
+
+    [Fact]
     public void The_rules_see_every_module_the_shared_projects_and_the_host()
     {
         var names = ProductProjects.Names.ToArray();

@@ -43,6 +43,9 @@ internal static class ProductProjects
     /// <summary>The product's project files.</summary>
     public static IEnumerable<ProjectFile> Projects => All.Value.Select(p => p.Project);
 
+    /// <summary>The product's project files, each with its compiled assembly.</summary>
+    public static IEnumerable<(ProjectFile Project, Assembly Assembly)> Compiled => All.Value;
+
     /// <summary>Assembly names of the product's projects.</summary>
     public static IEnumerable<string> Names => Projects.Select(p => p.Name);
 

@@ -1,5 +1,5 @@
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Web.Authentication;
 
 namespace GoMicro.Integration.Tests.Auth;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
+using GoMicro.Shared.AuthClient.Authentication;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web.Authentication;
 
 namespace GoMicro.Integration.Tests.Auth;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Caching;
+using GoMicro.Modules.Blog.Caching.Redis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;

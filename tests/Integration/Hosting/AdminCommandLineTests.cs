@@ -81,7 +81,7 @@ public sealed class AdminCommandLineTests(AdminCommandLineTests.MigratedAuthData
         Assert.StartsWith("error: no user with email", error);
     }
 
-    private const int AdminConsoleRefused = GoMicro.Shared.Web.Modularity.AdminConsole.Refused;
+    private const int AdminConsoleRefused = GoMicro.Shared.Modularity.AdminConsole.Refused;
 
     /// <summary>An Auth database of the class's own, migrated by the binary's <c>migrate</c> command.</summary>
     public sealed class MigratedAuthDatabase : IAsyncLifetime

@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
+using GoMicro.Host.Web;
 using GoMicro.Integration.Tests.Blog;
 using GoMicro.Integration.Tests.Gateway;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using GoMicro.Host.Web;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using MongoDB.Bson;

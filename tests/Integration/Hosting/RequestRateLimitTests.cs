@@ -1,6 +1,6 @@
 using System.Net;
+using GoMicro.Host.Web;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web.Forwarding;
 using Microsoft.Extensions.Configuration;
 
 namespace GoMicro.Integration.Tests.Hosting;

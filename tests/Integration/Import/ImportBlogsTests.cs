@@ -186,7 +186,7 @@ public sealed class ImportBlogsOnSplitTests(SplitTopology topology) : IClassFixt
         ], Microsoft.Extensions.Logging.LogLevel.Warning);
         var output = new StringWriter();
         var exitCode = await GoMicro.Host.Commands.AdminCommandRunner.RunAsync(cli.Services, cli.Configuration, ["import", "blogs", _file],
-            new GoMicro.Shared.Web.Modularity.AdminConsole(output, output), CancellationToken.None);
+            new GoMicro.Shared.Modularity.AdminConsole(output, output), CancellationToken.None);
 
         Assert.Equal(1, exitCode);
         Assert.Contains($"author {stranger.Author} is not a user here", output.ToString());

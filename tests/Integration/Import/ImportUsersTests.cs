@@ -1,6 +1,6 @@
 using System.Net;
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 using Npgsql;
 
 namespace GoMicro.Integration.Tests.Import;

@@ -1,5 +1,5 @@
 using GoMicro.Host.Commands;
-using GoMicro.Shared.Web.Modularity;
+using GoMicro.Shared.Modularity;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;

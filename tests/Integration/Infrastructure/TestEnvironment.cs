@@ -18,7 +18,7 @@ public static class TestEnvironment
     public static string Nats { get; } = Environment.GetEnvironmentVariable("GOMICRO_TEST_NATS") ?? "nats://localhost:4222";
 
     /// <summary>The development API key every test host seeds.</summary>
-    public const string ApiKey = GoMicro.Shared.Web.DevelopmentSeed.ApiKey;
+    public const string ApiKey = GoMicro.Shared.Modularity.DevelopmentSeed.ApiKey;
 
     private static readonly Lazy<(string PrivateKey, string PublicKey)> Keys = new(() =>
     {

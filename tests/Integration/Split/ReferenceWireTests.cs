@@ -5,7 +5,7 @@ using System.Text.Json;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
 using GoMicro.Shared.Contracts.Auth;
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
 

@@ -1,5 +1,5 @@
 using GoMicro.Integration.Tests.Infrastructure;
-using GoMicro.Shared.Web;
+using GoMicro.Shared.Modularity;
 
 namespace GoMicro.Integration.Tests.Split;
 

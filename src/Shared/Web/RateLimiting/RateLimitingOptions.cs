@@ -41,5 +41,6 @@ public sealed class FixedWindowRule
     /// <summary>False when <see cref="PermitLimit"/> is 0.</summary>
     public bool Enabled => PermitLimit > 0;
 
-    internal bool IsValid => PermitLimit >= 0 && Window > TimeSpan.Zero;
+    /// <summary>True when the rule can be applied: no negative limit, a window longer than zero. Checked at start-up.</summary>
+    public bool IsValid => PermitLimit >= 0 && Window > TimeSpan.Zero;
 }
