@@ -69,5 +69,12 @@ public static class ModuleMapEndpoint
         public void MapRequest<TRequest, TReply>(string subject, Func<TRequest, BusContext, Task<TReply>> handler) => Requests.Add(subject);
 
         public void MapEvent<TEvent>(string subject, Func<TEvent, BusContext, Task> handler) => Events.Add(subject);
+
+        // Consumed once per service through the stream's durable consumer: still an event the module consumes.
+        public void MapServiceEvent<TEvent>(string stream, string consumer, string subject, Func<TEvent, BusContext, Task> handler) =>
+            Events.Add(subject);
+
+        // Where the published events are stored, not a subject of its own: the map lists the events themselves.
+        public void DeclareEventStream(string name, string subjects) { }
     }
 }
