@@ -114,7 +114,7 @@ done
 host_dll="$root/src/Host/bin/Release/net10.0/GoMicro.Host.dll"
 floor_dll="$root/bench/Floor/bin/Release/net10.0/GoMicro.Floor.dll"
 bus_dll="$root/bench/BusRoundTrip/bin/Release/net10.0/GoMicro.BusRoundTrip.dll"
-has_nats=0; [ -d src/Shared/Bus.Nats ] && has_nats=1
+has_nats=0; [ -d src/Host/Bus/Nats ] && has_nats=1
 
 # --- infrastructure: fresh databases of our own, so every run starts from the same data ------------------------------
 start_postgres
@@ -591,7 +591,7 @@ elif [ "$has_nats" = 1 ]; then
     [ "$blog_module" = 1 ] && runs gateway && { define_mix gateway-mix "$gateway"; compared+=(gateway-mix); }
   fi
 else
-  for s in blog-id blog-latest drafts drafts-1conn comments signin; do not_run "split-$s" "" "no NATS transport (src/Shared/Bus.Nats) on this branch yet"; done
+  for s in blog-id blog-latest drafts drafts-1conn comments signin; do not_run "split-$s" "" "no NATS transport (src/Host/Bus/Nats) on this branch yet"; done
 fi
 
 [ "${#compared[@]}" -gt 0 ] && measure_rounds "${compared[@]}"

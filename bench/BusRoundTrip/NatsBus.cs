@@ -1,5 +1,5 @@
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Bus.Nats;
+using GoMicro.Host.Bus.Nats;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,7 +54,7 @@ internal sealed class NatsBus : IAsyncDisposable
 
     private static IHost Build(string url, string name)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bus:Transport"] = "Nats",

@@ -1,9 +1,9 @@
+using GoMicro.Host.Bus.Nats;
 using GoMicro.Host.Modules;
 using GoMicro.Host.Observability;
 using GoMicro.Host.Web;
 using GoMicro.Shared.AuthClient;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Bus.Nats;
 using GoMicro.Shared.Modularity;
 using GoMicro.Shared.Web.Health;
 

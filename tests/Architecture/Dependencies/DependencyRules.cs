@@ -75,7 +75,7 @@ public static class DependencyRules
 
     /// <summary>
     /// The order of Shared's projects (ADR 0033): each Shared project and the Shared projects it may reference. Contracts,
-    /// Bus and Web stand alone; Modularity and the NATS transport sit on the bus; Persistence and the Auth client on top.
+    /// Bus and Web stand alone; Modularity sits on the bus; Persistence and the Auth client on top.
     /// Persistence and Web never reference each other, and a Shared project missing here has no place yet.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> SharedOrder { get; } = new Dictionary<string, string[]>
@@ -84,7 +84,6 @@ public static class DependencyRules
         ["GoMicro.Shared.Bus"] = [],
         ["GoMicro.Shared.Web"] = [],
         ["GoMicro.Shared.Modularity"] = ["GoMicro.Shared.Bus"],
-        ["GoMicro.Shared.Bus.Nats"] = ["GoMicro.Shared.Bus"],
         ["GoMicro.Shared.Persistence"] = ["GoMicro.Shared.Bus", "GoMicro.Shared.Modularity"],
         ["GoMicro.Shared.AuthClient"] = ["GoMicro.Shared.Bus", "GoMicro.Shared.Contracts", "GoMicro.Shared.Web"],
     };

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
-using GoMicro.Shared.Bus.Nats;
+using GoMicro.Host.Bus.Nats;
 using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
 

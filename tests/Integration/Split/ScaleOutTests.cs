@@ -117,5 +117,5 @@ public class ScaledOutTopology : SplitTopology
     }
 
     private static string? InstanceId(GoMicroHostFactory host) =>
-        host.Services.GetRequiredService<GoMicro.Shared.Bus.Nats.NatsBusService>().InstanceId;
+        host.Services.GetRequiredService<GoMicro.Host.Bus.Nats.NatsBusService>().InstanceId;
 }

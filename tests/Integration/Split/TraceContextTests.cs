@@ -34,7 +34,7 @@ public sealed class TraceContextTests(TraceContextTests.LoggingSplitTopology top
         protected override void Configure(Dictionary<string, string?> settings)
         {
             settings["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information";
-            settings["Logging:LogLevel:GoMicro.Shared.Bus.Nats"] = "Debug";
+            settings["Logging:LogLevel:GoMicro.Host.Bus.Nats"] = "Debug";
         }
     }
 }

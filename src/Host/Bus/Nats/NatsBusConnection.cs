@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging;
+using GoMicro.Shared.Bus;
 using NATS.Client.Core;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// The process's one NATS.Net connection (<see cref="NatsConnection"/>), configured from <c>Bus:Nats</c>, and what the

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using GoMicro.Shared.Bus;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.Services;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// Connects to NATS when the host starts and serves this process's bus subjects there: the request endpoints of the

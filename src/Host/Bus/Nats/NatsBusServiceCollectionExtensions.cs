@@ -1,9 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
+using GoMicro.Shared.Bus;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>Registers the NATS transport of the module bus.</summary>
 public static class NatsBusServiceCollectionExtensions

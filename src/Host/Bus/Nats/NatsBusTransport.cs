@@ -1,7 +1,7 @@
-using Microsoft.Extensions.Logging;
+using GoMicro.Shared.Bus;
 using NATS.Client.Core;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// <see cref="IBusTransport"/> over NATS.Net request-reply (the library's shared inbox) and publish. A subject this

@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
+using GoMicro.Shared.Bus;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 using NATS.Client.JetStream.Models;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// This process's side of the JetStream streams (ADR 32). As a publisher it creates or updates, at start and idempotently,

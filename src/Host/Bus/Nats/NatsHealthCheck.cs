@@ -1,9 +1,10 @@
 using System.Text.Json;
+using GoMicro.Shared.Bus;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// Readiness of the NATS transport. Unhealthy while not connected to NATS, or while this process's service is not in

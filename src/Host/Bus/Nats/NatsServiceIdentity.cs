@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>How this process presents itself to NATS service discovery (<c>nats micro ls</c>).</summary>
 /// <param name="Name">The service kind: the role (<c>auth</c>, <c>blog</c>, <c>monolith</c>). Letters, digits, <c>-</c> and <c>_</c> only.</param>

@@ -1,6 +1,7 @@
+using GoMicro.Shared.Bus;
 using NATS.Client.Core;
 
-namespace GoMicro.Shared.Bus.Nats;
+namespace GoMicro.Host.Bus.Nats;
 
 /// <summary>
 /// W3C Trace Context in NATS headers (<c>traceparent</c>, <c>tracestate</c>), the NATS side of
