@@ -1,5 +1,5 @@
-using GoMicro.Shared.Bus;
 using GoMicro.Host.Bus.Nats;
+using GoMicro.Shared.Bus;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

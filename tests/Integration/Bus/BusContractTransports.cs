@@ -1,6 +1,6 @@
+using GoMicro.Host.Bus.Nats;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
-using GoMicro.Host.Bus.Nats;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

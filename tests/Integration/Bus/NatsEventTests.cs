@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using GoMicro.Host.Bus.Nats;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
-using GoMicro.Host.Bus.Nats;
 using Microsoft.Extensions.DependencyInjection;
 using NATS.Client.Core;
 

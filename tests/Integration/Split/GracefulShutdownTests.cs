@@ -1,7 +1,7 @@
+using GoMicro.Host.Bus.Nats;
 using GoMicro.Integration.Tests.Bus;
 using GoMicro.Integration.Tests.Infrastructure;
 using GoMicro.Shared.Bus;
-using GoMicro.Host.Bus.Nats;
 using GoMicro.Shared.Contracts.Auth;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
