@@ -18,8 +18,9 @@
 # seconds), BENCH_ROUNDS (the interleaved rounds a compared scenario's time is split into: 5 full, 3 quick),
 # BENCH_USERS (users of the realistic mix, each signed up with a session and token of their own: 1000),
 # BENCH_STARTS (process starts timed per role for the startup target: 5 full, 3 quick), BENCH_FAULTS (1: relay
-# bench/faults.sh's target lines, run with --rounds BENCH_ROUNDS; 0 skips it; default 1 in a full run, 0 in --quick,
-# since faults.sh records its own figures in bench/results/faults.md),
+# bench/faults.sh's target lines, run with --rounds 3; 0 skips it; default 1 in a full run, 0 in --quick,
+# since faults.sh records its own figures in bench/results/faults.md), BENCH_NATS_CLUSTER (1: relay
+# bench/nats-cluster.sh's target line, which records bench/results/nats-cluster.md; default BENCH_FAULTS),
 # BENCH_MAX_LOAD (1.0) and BENCH_LOAD_WAIT (seconds to wait for the load average to drop below it before a full run;
 # 300, none in quick runs), BENCH_PORT_BASE (5100).
 #
@@ -37,7 +38,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1 ;;
     --output) output="$2"; shift ;;
     --only) only=",$2,"; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see bench/run.sh --help)" ;;
   esac
   shift
@@ -645,9 +646,17 @@ fi
 # The fault timings (bench/faults.sh, issue 30): relayed as they are.
 : >"$raw/faults.txt"
 faults="${BENCH_FAULTS:-$([ "$quick" = 1 ] && echo 0 || echo 1)}"
+# Three rounds, not $rounds: each is a whole test class's run (about a minute), and three give a median.
 if [ "$faults" != 0 ] && [ -x bench/faults.sh ]; then
-  log "bench/faults.sh --rounds $rounds"
-  bench/faults.sh --rounds "$rounds" >"$raw/faults.txt" 2>&1 || log "bench/faults.sh failed (see $raw/faults.txt)"
+  log "bench/faults.sh --rounds 3"
+  bench/faults.sh --rounds 3 >"$raw/faults.txt" 2>&1 || log "bench/faults.sh failed (see $raw/faults.txt)"
+fi
+# A node of the NATS cluster killed in turn under load (bench/nats-cluster.sh, issue 29): relayed as it is.
+: >"$raw/nats-cluster.txt"
+nats_cluster="${BENCH_NATS_CLUSTER:-$faults}"
+if [ "$nats_cluster" != 0 ] && [ -x bench/nats-cluster.sh ]; then
+  log "bench/nats-cluster.sh"
+  bench/nats-cluster.sh >"$raw/nats-cluster.txt" 2>&1 || log "bench/nats-cluster.sh failed (see $raw/nats-cluster.txt)"
 fi
 
 : >"$raw/bus.md"
@@ -807,6 +816,7 @@ targets="$(
   relayed="$(grep '^target ' "$raw/faults.txt" 2>/dev/null || true)"
   [ -n "$relayed" ] && echo "$relayed"
   grep -q '^target no-auth-503' <<<"$relayed" || echo "target no-auth-503: not measured (bench/faults.sh $([ "$faults" = 0 ] && echo "not run: BENCH_FAULTS=1 runs it" || echo "printed no such line")) not met"
+  grep '^target ' "$raw/nats-cluster.txt" 2>/dev/null || true
 )"
 { echo; echo '```'; echo "$targets"; echo '```'; } >>"$root/$output"
 echo
