@@ -10,15 +10,10 @@ namespace GoMicro.Integration.Tests.Split;
 
 /// <summary>Shutdown (SIGTERM) of a process that serves bus requests: it stops taking new ones at once, finishes the
 /// ones in flight, and only then closes its NATS connection.</summary>
-public sealed class GracefulShutdownTests(GracefulShutdownTests.UnhedgedSplitTopology topology) : IClassFixture<GracefulShutdownTests.UnhedgedSplitTopology>
+/// <remarks>Hedging is off (<see cref="UnhedgedSplitTopology"/>): these tests follow one bus request into one instance, and a
+/// hedged copy of a request held on purpose would be a second one.</remarks>
+public sealed class GracefulShutdownTests(UnhedgedSplitTopology topology) : IClassFixture<UnhedgedSplitTopology>
 {
-    /// <summary>The split with hedging off: these tests follow one bus request into one instance, and a hedged copy
-    /// (Bus:HedgeDelay) of a request held on purpose would be a second one.</summary>
-    public sealed class UnhedgedSplitTopology : SplitTopology
-    {
-        /// <inheritdoc />
-        protected override void Configure(Dictionary<string, string?> settings) => settings["Bus:MaxHedges"] = "0";
-    }
 
     [Fact]
     public async Task A_stopping_process_finishes_the_request_in_flight_and_takes_no_new_ones()
