@@ -20,6 +20,10 @@ public class SplitTopology : Topology
     /// <inheritdoc />
     public override GoMicroHostFactory BlogHost => _blog;
 
+    /// <summary>The <c>Bus:Nats:Url</c> the processes connect to: <see cref="Nats"/>'s, unless a topology runs its bus
+    /// elsewhere (a cluster).</summary>
+    protected virtual string BusUrl => Nats.Url;
+
     /// <summary>Extra settings for every process of this topology; applied over the defaults.</summary>
     protected virtual void Configure(Dictionary<string, string?> settings)
     {
@@ -46,7 +50,7 @@ public class SplitTopology : Topology
     /// <summary>Starts one more process of <paramref name="role"/> on this topology's databases and NATS server.</summary>
     public async Task<GoMicroHostFactory> StartServiceAsync(string role)
     {
-        var settings = ModuleSettingsOnNats(role, Nats.Url);
+        var settings = ModuleSettingsOnNats(role, BusUrl);
         Configure(settings);
         var host = new GoMicroHostFactory(settings);
         await host.StartAsync();
