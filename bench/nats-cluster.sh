@@ -12,14 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/infra.sh
 
-require_dotnet
-start_postgres
-ensure_databases
-start_redis
-start_nats
-export GOMICRO_TEST_POSTGRES="${GOMICRO_TEST_POSTGRES:-Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD;Database=postgres}"
-export GOMICRO_TEST_REDIS="${GOMICRO_TEST_REDIS:-localhost:6379}"
-export GOMICRO_TEST_NATS="${GOMICRO_TEST_NATS:-nats://localhost:4222}"
+start_test_servers
 
 figures="$(mktemp)"
 trap 'rm -f "$figures"' EXIT

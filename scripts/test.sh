@@ -18,15 +18,7 @@ case "$filter" in
   ?*) filter="FullyQualifiedName~$filter" ;;
 esac
 
-require_dotnet
-start_postgres
-ensure_databases
-start_redis
-start_nats
-
-export GOMICRO_TEST_POSTGRES="${GOMICRO_TEST_POSTGRES:-Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD;Database=postgres}"
-export GOMICRO_TEST_REDIS="${GOMICRO_TEST_REDIS:-localhost:6379}"
-export GOMICRO_TEST_NATS="${GOMICRO_TEST_NATS:-nats://localhost:4222}"
+start_test_servers
 
 # The suite runs its classes in parallel: up to about 75 PostgreSQL connections at once (73 measured in a full run on
 # 2 cores). Say so before the run when the server has fewer free, rather than leave 53300 failures unexplained.

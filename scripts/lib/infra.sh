@@ -101,6 +101,19 @@ start_redis() {
 }
 
 # --- NATS ---------------------------------------------------------------------------------------------------------
+# start_test_servers: what tests/Integration needs, installed and started if missing (the .NET SDK, PostgreSQL with
+# the module databases, Redis, nats-server with JetStream), and the GOMICRO_TEST_* variables the tests read, unless set.
+start_test_servers() {
+  require_dotnet
+  start_postgres
+  ensure_databases
+  start_redis
+  start_nats
+  export GOMICRO_TEST_POSTGRES="${GOMICRO_TEST_POSTGRES:-Host=localhost;Port=5432;Username=$GOMICRO_DB_USER;Password=$GOMICRO_DB_PASSWORD;Database=postgres}"
+  export GOMICRO_TEST_REDIS="${GOMICRO_TEST_REDIS:-localhost:6379}"
+  export GOMICRO_TEST_NATS="${GOMICRO_TEST_NATS:-nats://localhost:4222}"
+}
+
 start_nats() {
   apt_install nats-server nats-server
   if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then return 0; fi
