@@ -9,7 +9,8 @@
 #     authenticated reads that all cross the bus; then the only auth process SIGKILLed), one class at a time so neither
 #     measures the other. It prints each round's figures, then one target line per goal with min/median/max over the
 #     rounds, met when the median meets the goal, and writes all of it to bench/results/faults.md:
-#       target redis-freeze   requests in flight during the freeze that took longer than the Redis budget + 50 ms: 0
+#       target redis-freeze   the longest wait on Redis of a request in flight during the freeze <= the budget + 50 ms
+#                             (the whole requests' times are printed beside it, before and during the freeze)
 #       target frozen-auth    p99 during the freeze < 250 ms (every request succeeded: the test asserts it)
 #       target no-auth-503    the first request after the only auth process is killed answers 503 in < 100 ms
 #
@@ -72,13 +73,18 @@ spread() {
 }
 median() { spread | cut -d/ -f2; }
 
-# "redis-freeze during: requests N p50 X ms p99 Y ms max Z ms over-budget K (budget B ms + 50 ms)"
+# "redis-freeze PHASE: requests N p50 X ms p99 Y ms max Z ms over-budget K (budget B ms + 50 ms)
+#  waits-on-redis p99 A ms max M ms over-budget J": the whole requests' times, then each request's waits on Redis
+redis_wait_max="$(per_round '^redis-freeze during:' 27 | spread)"
+redis_wait_p99="$(per_round '^redis-freeze during:' 24 | spread)"
 redis_over="$(per_round '^redis-freeze during:' 15 | spread)"
+redis_over_before="$(per_round '^redis-freeze before:' 15 | spread)"
 redis_requests="$(per_round '^redis-freeze during:' 4 | spread)"
+redis_requests_before="$(per_round '^redis-freeze before:' 4 | spread)"
 redis_p99="$(per_round '^redis-freeze during:' 9 | spread)"
 redis_max="$(per_round '^redis-freeze during:' 12 | spread)"
 budget="$(per_round '^redis-freeze during:' 17 | awk 'NR == 1')"
-redis_verdict="$(awk -v m="$(per_round '^redis-freeze during:' 15 | median)" 'BEGIN { print (m == 0) ? "met" : "not met" }')"
+redis_verdict="$(awk -v m="$(per_round '^redis-freeze during:' 27 | median)" -v b="$budget" 'BEGIN { print (m <= b + 50) ? "met" : "not met" }')"
 # "frozen-auth during: requests N p50 X ms p99 Y ms max Z ms"
 frozen_p99="$(per_round '^frozen-auth during:' 9 | spread)"
 frozen_max="$(per_round '^frozen-auth during:' 12 | spread)"
@@ -98,7 +104,7 @@ first_verdict="$(awk -v m="$(per_round '^killed-auth:' 4 | median)" 'BEGIN { pri
   echo
   echo '```'
   for round in $(seq 1 "$rounds"); do sed "s/^/round $round: /" "$work/round-$round"; done
-  echo "target redis-freeze: requests over the budget ($budget ms) + 50 ms during the freeze $redis_over of $redis_requests in flight; p99 $redis_p99 ms, max $redis_max ms (goal median 0) $redis_verdict"
+  echo "target redis-freeze: longest wait on Redis of a request in flight during the freeze $redis_wait_max ms, p99 $redis_wait_p99 ms (goal median ≤ the budget $budget ms + 50 ms) $redis_verdict; whole requests: p99 $redis_p99 ms, max $redis_max ms, over the budget + 50 ms $redis_over of $redis_requests (before the freeze $redis_over_before of $redis_requests_before)"
   echo "target frozen-auth: p99 during the freeze $frozen_p99 ms, max $frozen_max ms, $frozen_requests requests, none failed (goal median p99 < 250 ms) $frozen_verdict"
   echo "target no-auth-503: first request after the only auth process was killed answered 503 in $first ms (goal median < 100 ms) $first_verdict"
   echo '```'
