@@ -22,7 +22,7 @@
 --              ("blog submitted successfully") names no id and only then is that blog known to be submitted;
 --   publish -> the editor publishes one of the thread's submitted blogs, each once.
 -- That needs wrk's response() callback, which makes wrk copy every answer's headers and body into Lua: a few µs of
--- wrk's CPU per request, within the noise of the monolith's req/s (measured in bench/README.md, "The realistic mix").
+-- wrk's CPU per request (median), within the noise of the monolith's req/s (bench/README.md, "The realistic mix").
 -- A submit drawn with no draft ready (or one in flight) is sent as a create, a publish with nothing submitted as a
 -- submit (or a create): done() prints what was sent.
 --
