@@ -117,6 +117,8 @@ function init(args)
   for i, m in ipairs(mix) do total = total + m[2]; cumulative[i] = total / sum end
   -- The last kind with a weight takes any rounding rest; a kind of weight 0 is never drawn.
   for i = #mix, 1, -1 do if mix[i][2] > 0 then cumulative[i] = 1; break end end
+  -- Disjoint slices only if every thread knows how many there are.
+  assert((id or 1) <= thread_count, "BENCH_MIX_THREADS must be wrk's thread count (-t)")
   local per_thread = math.floor(#users / thread_count)
   group_size = math.floor(per_thread / comment_groups)
   writers_first = ((id or 1) - 1) * per_thread + 1
