@@ -303,6 +303,9 @@ SQL
       --data-binary "{\"email\":\"mix-author-{}@example.com\",\"password\":\"$1\"}" "$2/auth/signin/basic" | jq -r ".data.tokens.accessToken")"' \
       "$api_key" "$mix_password" "$base" | sort -k1,1 | join - "$raw/mix/own.txt" | awk '$2 != "null" { print $2, $3 }' >"$raw/mix/authors.txt"
   [ "$(wc -l <"$raw/mix/authors.txt")" -ge "$mix_authors" ] || die "only $(wc -l <"$raw/mix/authors.txt") of $mix_authors mix authors have a token and a blog"
+  # The seeded admin (EDITOR) publishes what the mix's authors submit; a session of its own.
+  sign_in "$base" "$admin_email" "$admin_password" >"$raw/mix/editor.txt"
+  grep -qv '^null$' "$raw/mix/editor.txt" || die "the admin's sign-in for the mix's editor token failed"
   log "realistic mix: $(wc -l <"$raw/mix/users.txt") users, $(wc -l <"$raw/mix/authors.txt") authors, $(wc -l <"$raw/mix/blogs.txt") published blogs"
 }
 
@@ -335,6 +338,7 @@ wrk_run() { # wrk_run NAME SECONDS [wrk args...]: wrk's output on stdout
   [ "${scenario_script[$name]}" = bench/wrk/mix.lua ] && url="${url%%/blog/*}"
   env BENCH_METHOD="${scenario_method[$name]}" BENCH_BODY="${scenario_body[$name]}" BENCH_API_KEY="$api_key" \
     BENCH_BEARER="${scenario_token[$name]}" BENCH_MIX_DIR="$raw/mix" BENCH_PASSWORD="$mix_password" BENCH_MIX_PART="${scenario_part[$name]:-all}" \
+    BENCH_MIX_THREADS="$t" \
     wrk -t"$t" -c"$c" -d"${seconds}s" --timeout 10s "$@" -s "${scenario_script[$name]}" "$url"
 }
 warm_up() { # warm_up NAME: preflight (must answer 2xx, else the scenario is reported NOT RUN and 1 returned), then load
