@@ -5,9 +5,10 @@ namespace GoMicro.Host;
 /// <summary>
 /// Times the phases of a web server's start-up (issue 35, ADR 36), logged once as one Information line when the server
 /// has started: how long the runtime took to reach <c>Main</c> (from the process's start time the kernel recorded), the
-/// host's build (configuration, the modules' registrations, the container, endpoint mapping), the migrations check, and
-/// the web server with the hosted services. What follows that line until <c>/health/ready</c> first answers 200 is the
-/// readiness checks' own first run (connections to PostgreSQL, Redis and NATS), which a probe measures from outside.
+/// host's build (configuration, the modules' registrations, the container, endpoint mapping), the EF Core models (built
+/// on each context's first use) with the migrations check, and the web server with the hosted services. What follows
+/// that line until <c>/health/ready</c> first answers 200 is the readiness checks' own first run (connections to
+/// PostgreSQL, Redis and NATS), which a probe measures from outside.
 /// </summary>
 internal sealed class StartupTimeline
 {
