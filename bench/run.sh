@@ -108,11 +108,18 @@ log "load average before the run: $load_before ($(nproc) cores)"
 
 # --- build -----------------------------------------------------------------------------------------------------------
 log "building (Release)"
-for project in src/Host bench/Floor bench/BusRoundTrip; do
+for project in bench/Floor bench/BusRoundTrip; do
   dotnet build "$project" -c Release -nologo -v quiet -clp:ErrorsOnly >"$raw/build.log" 2>&1 \
     || { cat "$raw/build.log" >&2; die "build of $project failed"; }
 done
-host_dll="$root/src/Host/bin/Release/net10.0/GoMicro.Host.dll"
+# The Host is published as src/Host/Dockerfile publishes it (ReadyToRun for this machine's runtime identifier, still
+# framework-dependent, docs/adr/0036), so the start-up and memory measured here are the image's.
+host_rid="linux-$(case "$(uname -m)" in aarch64|arm64) echo arm64 ;; *) echo x64 ;; esac)"
+host_dir="$root/src/Host/bin/Release/net10.0/$host_rid/publish"
+dotnet publish src/Host -c Release -r "$host_rid" --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false \
+  -o "$host_dir" -nologo -v quiet -clp:ErrorsOnly >"$raw/build.log" 2>&1 \
+  || { cat "$raw/build.log" >&2; die "publish of src/Host failed"; }
+host_dll="$host_dir/GoMicro.Host.dll"
 floor_dll="$root/bench/Floor/bin/Release/net10.0/GoMicro.Floor.dll"
 bus_dll="$root/bench/BusRoundTrip/bin/Release/net10.0/GoMicro.BusRoundTrip.dll"
 has_nats=0; [ -d src/Host/Bus/Nats ] && has_nats=1

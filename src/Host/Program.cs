@@ -3,6 +3,7 @@ using GoMicro.Host.Commands;
 using GoMicro.Shared.Modularity;
 
 // Either an admin command (migrate, apikey create, user grant-role ...) or the web server, on the same binary.
+var timeline = StartupTimeline.Start();
 var invocation = Invocation.Parse(args);
 WebApplication app;
 try
@@ -23,7 +24,9 @@ try
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancellation.Cancel(); };
         return await AdminCommandRunner.RunAsync(app.Services, app.Configuration, command, new AdminConsole(Console.Out, Console.Error), cancellation.Token);
     }
+    timeline.Mark("host build");
     await GoMicroApplication.MigrateDatabasesAsync(app.Services);
+    timeline.Mark("EF Core models and migrations");
 }
 catch (StartupException ex)
 {
@@ -35,6 +38,8 @@ catch (StartupException ex)
 }
 
 await app.StartAsync();
+timeline.Mark("web server and hosted services");
+timeline.Log(app.Logger);
 try
 {
     // After the start: the seed of one module may ask another over the bus, which connects with the host.
