@@ -55,6 +55,8 @@ else
   mode=full duration="${BENCH_DURATION:-30}" warmup="${BENCH_WARMUP:-15}" load_wait="${BENCH_LOAD_WAIT:-300}"
   output="${output:-bench/results/latest.md}"
 fi
+# Written as "$root/$output" below: an absolute --output is made relative to the repository root.
+case "$output" in /*) output="$(realpath -m --relative-to="$root" "$output")" ;; esac
 connections="${BENCH_CONNECTIONS:-32}"
 # Sign-in is CPU-bound by design (PBKDF2, docs/adr/0004): a few dozen per second on two cores. With 32 connections its
 # latency would only measure the queue (seconds) and risk wrk's timeout; 4 connections keep both cores busy.
