@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Configuration;
@@ -85,7 +86,7 @@ internal static class CoherentCacheServiceCollectionExtensions
             {
                 InstanceName = settings.InstanceName,
                 ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
-            })), timeout))
+            })), timeout, sp.GetRequiredService<IMeterFactory>()))
             .WithBackplane(sp => new RedisBackplane(Options.Create(new RedisBackplaneOptions
             {
                 ConnectionMultiplexerFactory = sp.GetRequiredService<RedisConnection>().GetAsync,
