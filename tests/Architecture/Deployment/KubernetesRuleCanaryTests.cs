@@ -149,7 +149,7 @@ public sealed class KubernetesRuleCanaryTests
 
     [Fact]
     public void A_memory_request_below_the_benchmarks_peak_is_reported() =>
-        Assert.Contains(KubernetesRules.ResourceProblems(Broken("memory: 384Mi", "memory: 200Mi"), Peaks),
+        Assert.Contains(KubernetesRules.ResourceProblems(Broken("memory: 400Mi", "memory: 200Mi"), Peaks),
             p => p.Contains("requests 200Mi of memory, less than 1.2 x the 251 MB", StringComparison.Ordinal));
 
     [Fact]
