@@ -47,8 +47,16 @@ if [ "$dotnet_status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $dotnet_status without a failed test count" >&2
 fi
 
+# failed_tests: names each failed .NET test, with the first line of its message, just before the count, so a log cut to
+# its head and tail still says which test failed.
+failed_tests() {
+  grep -A2 -E '^ +Failed [A-Za-z]' "$out" | grep -vE '^ +(Error Message:|Stack Trace:)$|^--$' | sed -E 's/^ +/  /' \
+    | sed '1i failed .NET tests, each with the first line of its message:' || true
+}
+
 if [ -n "$filter" ]; then
   log "only the .NET tests matching '$filter': the Kong, walkthrough, telemetry, Kubernetes and image suites are left out"
+  failed_tests
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
   exit
@@ -81,5 +89,6 @@ else
   log "GOMICRO_SKIP_IMAGE_TESTS=1: the production image is not built or tested in this run"
 fi
 
+failed_tests
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
