@@ -26,7 +26,8 @@ internal sealed class StartupTimeline
         {
             // The kernel's start time of the process (jiffies, 10 ms steps on Linux): the runtime's own start-up and
             // the assemblies loaded before Main.
-            beforeMain = DateTime.Now - Process.GetCurrentProcess().StartTime;
+            using var self = Process.GetCurrentProcess();
+            beforeMain = DateTime.Now - self.StartTime;
         }
         catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
         {
