@@ -40,6 +40,10 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote (stdout and stderr).</summary>
     public string OutputTail => string.Join('\n', _output.TakeLast(60));
 
+    /// <summary>True when any line the process wrote so far (stdout and stderr, across restarts) matches
+    /// <paramref name="line"/>.</summary>
+    public bool HasWritten(Func<string, bool> line) => _output.Any(line);
+
     /// <summary>Starts the process on a free port and waits until <paramref name="startedPath"/> answers 200: by default
     /// <c>/health/ready</c>, as an orchestrator waits; <c>/health/live</c> for a process that is not meant to be ready.</summary>
     public static async Task<HostProcess> StartAsync(string name, IReadOnlyDictionary<string, string?> settings, string startedPath = "/health/ready")
