@@ -18,6 +18,9 @@ namespace GoMicro.Integration.Tests.Split;
 public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<NatsClusterTests.ClusterFixture>
 {
     private const string Password = "secret-password";
+    /// <summary>The author's drafts list: a blog route that authenticates each request, over the bus unless the blog
+    /// process has the token cached.</summary>
+    private const string Drafts = "/blog/author/drafts?page=1&limit=10";
 
     [Fact]
     public async Task Events_published_while_every_blog_process_is_down_are_applied_when_one_starts()
@@ -118,7 +121,7 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
             {
                 try
                 {
-                    var read = await client.GetEnvelopeAsync("/blog/author/drafts?page=1&limit=10", user.AccessToken);
+                    var read = await client.GetEnvelopeAsync(Drafts, user.AccessToken);
                     samples.Enqueue((Volatile.Read(ref node), read.HttpStatus, read.HttpStatus == HttpStatusCode.OK ? "" : read.Raw));
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or InvalidOperationException)
@@ -163,15 +166,14 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
         var user = await fixture.SignUpAsync(RoleCodes.Author);
         using var cachedClient = new HttpClient { BaseAddress = new Uri(cached.Address) };
         using var otherAuth = new HttpClient { BaseAddress = new Uri(fixture.Auths[1].Address) };
-        const string drafts = "/blog/author/drafts?page=1&limit=10";
-        (await cachedClient.GetEnvelopeAsync(drafts, user.AccessToken)).ShouldSucceed();
-        (await cachedClient.GetEnvelopeAsync(drafts, user.AccessToken)).ShouldSucceed();   // now from its token cache
+        (await cachedClient.GetEnvelopeAsync(Drafts, user.AccessToken)).ShouldSucceed();
+        (await cachedClient.GetEnvelopeAsync(Drafts, user.AccessToken)).ShouldSucceed();   // now from its token cache
         // Each process has served the route, and refused a token, once before the sign-out: the figures below are the
         // sign-out's reach, not a fresh process's first compile of those paths (the other auth process's first request
         // took 175 ms in a quiet run, more on a loaded machine).
         (await otherAuth.GetEnvelopeAsync("/auth/profile/mine", user.AccessToken)).ShouldSucceed();
         (await otherAuth.GetEnvelopeAsync("/auth/profile/mine", "not-a-token")).ShouldFail(HttpStatusCode.Unauthorized);
-        (await cachedClient.GetEnvelopeAsync(drafts, "not-a-token")).ShouldFail(HttpStatusCode.Unauthorized);
+        (await cachedClient.GetEnvelopeAsync(Drafts, "not-a-token")).ShouldFail(HttpStatusCode.Unauthorized);
 
         using var firstAuth = new HttpClient { BaseAddress = new Uri(fixture.Auths[0].Address) };
         await EachAuthProcessHasDeliveredAnEventAsync(firstAuth, cachedClient, user);
@@ -183,7 +185,7 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
         var signedOut = System.Diagnostics.Stopwatch.GetTimestamp();
         var refusals = await Task.WhenAll(
             RefusedAfterAsync(otherAuth, "/auth/profile/mine", user.AccessToken, signedOut, "the other auth process"),
-            RefusedAfterAsync(cachedClient, drafts, user.AccessToken, signedOut, "the caching blog process"));
+            RefusedAfterAsync(cachedClient, Drafts, user.AccessToken, signedOut, "the caching blog process"));
         var (authRefused, blogRefused) = (refusals[0], refusals[1]);
 
         var (_, blogId) = await fixture.PublishedBlogAsync();
@@ -217,15 +219,14 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
     /// </summary>
     private async Task EachAuthProcessHasDeliveredAnEventAsync(HttpClient auth, HttpClient cachedClient, TestUser user)
     {
-        const string drafts = "/blog/author/drafts?page=1&limit=10";
         for (var attempt = 1; !fixture.Auths.All(a => a.HasWritten(ClusterFixture.OutboxDelivered)); attempt++)
         {
             Assert.True(attempt <= 20, "an auth process delivered no outbox row in 20 sign-outs");
             var token = (await auth.PostEnvelopeAsync("/auth/signin/basic", new { email = user.Email, password = user.Password }))
                 .ShouldSucceed().Data.GetProperty("tokens").GetProperty("accessToken").GetString()!;
-            (await cachedClient.GetEnvelopeAsync(drafts, token)).ShouldSucceed();
+            (await cachedClient.GetEnvelopeAsync(Drafts, token)).ShouldSucceed();
             (await auth.DeleteEnvelopeAsync("/auth/signout", token)).ShouldSucceed("signout success");
-            await RefusedAfterAsync(cachedClient, drafts, token, System.Diagnostics.Stopwatch.GetTimestamp(), "the caching blog process");
+            await RefusedAfterAsync(cachedClient, Drafts, token, System.Diagnostics.Stopwatch.GetTimestamp(), "the caching blog process");
             await fixture.OutboxDeliveredAsync();
         }
     }
