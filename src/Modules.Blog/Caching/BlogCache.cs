@@ -100,10 +100,13 @@ internal interface IBlogViewLoadHook
 internal sealed class BlogCache(
     IFusionCache cache, IOptions<BlogCacheOptions> options, IOptions<JsonOptions> json, IEnumerable<IBlogViewLoadHook> hooks)
 {
-    private const string SimilarGeneration = "blog:gen:similar";
+    /// <summary>What every generation key starts with.</summary>
+    private const string GenerationKeyPrefix = "blog:gen:";
+
+    private const string SimilarGeneration = GenerationKeyPrefix + "similar";
 
     /// <summary>The one generation of every cached first page of the public lists (latest and by tag).</summary>
-    private const string ListsGeneration = "blog:gen:lists";
+    private const string ListsGeneration = GenerationKeyPrefix + "lists";
 
     /// <summary>The last segment of every view's key: the entry's format, rendered JSON with the HTTP options (nulls
     /// omitted). Entries of an earlier format (a serialized object, nulls written) are then never read as rendered
@@ -129,9 +132,17 @@ internal sealed class BlogCache(
         entry.SkipDistributedCacheWrite = true;
         entry.SkipBackplaneNotifications = true;
     });
+    /// <summary>A generation put back in this instance's memory after this instance wrote it (<see cref="GenerationEvictions.Renewed"/>).</summary>
+    private readonly FusionCacheEntryOptions _generationHereEntry = cache.CreateEntryOptions(entry =>
+    {
+        KeepInMemoryFor(entry, cache, options.Value);
+        entry.SkipDistributedCacheWrite = true;
+        entry.SkipBackplaneNotifications = true;
+    }, TimeSpan.FromDays(1));
     /// <summary>A read of what Redis holds, past this instance's memory.</summary>
     private readonly FusionCacheEntryOptions _readBackEntry = cache.CreateEntryOptions(entry => entry.SkipMemoryCacheRead = true);
     private readonly IBlogViewLoadHook[] _hooks = hooks.ToArray();
+    private readonly GenerationEvictions _evictions = new(cache, GenerationKeyPrefix);
     private readonly System.Text.Json.JsonSerializerOptions _json = json.Value.SerializerOptions;
 
     /// <summary>The tag of every cached view that embeds the profile of author <paramref name="authorId"/>.</summary>
@@ -188,8 +199,11 @@ internal sealed class BlogCache(
     /// <summary>The part of <see cref="ForgetListsAsync"/> each instance does for itself on <c>auth.events.user-changed</c>
     /// (ADR 32): drops the lists' generation from this instance's memory, so its next list read takes the generation from
     /// Redis (which the service's consumer renews) or, without Redis, starts a new one.</summary>
-    public ValueTask ForgetListsHereAsync(CancellationToken cancellationToken) =>
-        cache.RemoveAsync(ListsGeneration, _thisMemoryOnlyEntry, cancellationToken);
+    public ValueTask ForgetListsHereAsync(CancellationToken cancellationToken)
+    {
+        _evictions.Evict(ListsGeneration);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>One page (<paramref name="page"/>, <paramref name="limit"/>) of blog <paramref name="blogId"/>'s comment list,
     /// rendered (its <see cref="CommentPage.Comments"/>), from the cache or from <paramref name="load"/>, which answers
@@ -218,7 +232,10 @@ internal sealed class BlogCache(
     {
         // Not the request's token: once the change is committed its invalidation must happen even if the client went away.
         foreach (var key in generationKeys)
+        {
             await cache.SetAsync(key, generation, _generationEntry, CancellationToken.None);
+            _evictions.Renewed(key, generation, _generationHereEntry);
+        }
     }
 
     /// <summary>
@@ -262,6 +279,7 @@ internal sealed class BlogCache(
             if (!cache.HasDistributedCache) continue;
             stored = await cache.TryGetAsync<string>(key, _readBackEntry, cancellationToken);
             if (!stored.HasValue || stored.Value != generation) throw new BlogCacheUnavailableException(key);
+            _evictions.Renewed(key, generation, _generationHereEntry);
         }
     }
 
@@ -311,19 +329,31 @@ internal sealed class BlogCache(
         return entry;
     }
 
-    private static string IdGeneration(ObjectId id) => $"blog:gen:id:{id}";
+    private static string IdGeneration(ObjectId id) => $"{GenerationKeyPrefix}id:{id}";
 
-    private static string SlugGeneration(string slug) => $"blog:gen:slug:{slug}";
+    private static string SlugGeneration(string slug) => $"{GenerationKeyPrefix}slug:{slug}";
 
-    private static string CommentsGeneration(ObjectId blogId) => $"blog:gen:comments:{blogId}";
+    private static string CommentsGeneration(ObjectId blogId) => $"{GenerationKeyPrefix}comments:{blogId}";
 
     /// <summary>A fresh generation token (32 hex digits).</summary>
     public static string NewGeneration() => Guid.NewGuid().ToString("N");
 
     /// <summary>The current generation; a missing one (first read, expired, or Redis unreachable) starts a new one, which
     /// can only cause misses, never an old view.</summary>
-    private ValueTask<string> GenerationAsync(string generationKey, CancellationToken cancellationToken) =>
-        cache.GetOrSetAsync<string>(generationKey, _ => Task.FromResult(NewGeneration()), _generationEntry, cancellationToken);
+    /// <remarks>A read that an eviction of the key overtook drops what it stored and reads again
+    /// (<see cref="GenerationEvictions"/>); after a few such rounds in a row it answers with what it read, which then serves
+    /// that one request only.</remarks>
+    private async ValueTask<string> GenerationAsync(string generationKey, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var mark = _evictions.Take(generationKey);
+            var generation = await cache.GetOrSetAsync<string>(generationKey, _ => Task.FromResult(NewGeneration()), _generationEntry, cancellationToken);
+            if (!_evictions.MovedSince(mark)) return generation;
+            _evictions.DropRead(generationKey);
+            if (attempt == 3) return generation;
+        }
+    }
 
     // render: what of the loaded value is rendered and served (default: all of it); the rest only feeds the tags.
     private async Task<RenderedJson?> GetOrLoadAsync<T>(
