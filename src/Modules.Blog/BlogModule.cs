@@ -120,7 +120,7 @@ public sealed class BlogModule : IModule
         {
             var cache = context.Services.GetRequiredService<BlogCache>();
             await cache.ForgetAuthorAsync(changed.UserId, context.CancellationToken);
-            if (MayAlterLists(changed)) await cache.ForgetListsAsync();
+            if (MayAlterLists(changed)) await cache.ForgetListsAsync(context.CancellationToken);
         });
         bus.MapEvent<UserChanged>(AuthEvents.UserChanged, async (changed, context) =>
         {

@@ -192,9 +192,14 @@ internal sealed class BlogCache(
     /// Makes every cached list page unreachable, here and (Redis and its backplane) on every instance: called when an
     /// author is deactivated or activated. List items carry no author data and today's lists do not filter on the
     /// author's state (api.md), so no page changes yet; the eviction keeps issue 35's contract ("every change that can
-    /// alter them") should they ever do, at the cost of one reload per page for a rare admin command.
+    /// alter them") should they ever do, at the cost of one reload per page for a rare admin command. The service's
+    /// durable consumer calls it, and acknowledges the event only once it returns: like an outbox delivery, it waits for
+    /// Redis and the backplane and reads the generation back.
     /// </summary>
-    public Task ForgetListsAsync() => WriteGenerationAsync([ListsGeneration], NewGeneration());
+    /// <exception cref="BlogCacheUnavailableException">Redis did not take the generation (down, slow, or the circuit
+    /// breaker open); the event is not acknowledged and comes again.</exception>
+    public Task ForgetListsAsync(CancellationToken cancellationToken) =>
+        ApplyDeliveredGenerationAsync([ListsGeneration], changeGeneration: null, cancellationToken);
 
     /// <summary>The part of <see cref="ForgetListsAsync"/> each instance does for itself on <c>auth.events.user-changed</c>
     /// (ADR 32): drops the lists' generation from this instance's memory, so its next list read takes the generation from
@@ -258,27 +263,34 @@ internal sealed class BlogCache(
     public Task ApplyDeliveredCommentsAsync(CommentViewChange change, CancellationToken cancellationToken) =>
         ApplyDeliveredGenerationAsync(GenerationKeys(change), change.Generation, cancellationToken);
 
-    private async Task ApplyDeliveredGenerationAsync(IEnumerable<string> generationKeys, string changeGeneration, CancellationToken cancellationToken)
+    // changeGeneration: the generation the change's writer wrote after its commit; null for a change that has none (an
+    // event applied once per service), which always writes a fresh one.
+    private async Task ApplyDeliveredGenerationAsync(IEnumerable<string> generationKeys, string? changeGeneration, CancellationToken cancellationToken)
     {
         // Without Redis the only copy is this process's memory, which is what a plain read sees.
         var current = cache.HasDistributedCache ? _readBackEntry : _generationEntry;
         foreach (var key in generationKeys)
         {
-            var stored = await cache.TryGetAsync<string>(key, current, cancellationToken);
-            if (stored.HasValue && stored.Value == changeGeneration)
+            if (changeGeneration is not null)
             {
-                // The writer may have died between its Redis write and its backplane message: send the eviction again.
-                if (cache.HasBackplane) await cache.RemoveAsync(key, _memoriesOnlyEntry, cancellationToken);
-                continue;
+                var written = await cache.TryGetAsync<string>(key, current, cancellationToken);
+                if (written.HasValue && written.Value == changeGeneration)
+                {
+                    // The writer may have died between its Redis write and its backplane message: send the eviction again.
+                    if (cache.HasBackplane) await cache.RemoveAsync(key, _memoriesOnlyEntry, cancellationToken);
+                    continue;
+                }
             }
 
             var generation = NewGeneration();
             await cache.SetAsync(key, generation, _deliveredGenerationEntry, cancellationToken);
             // FusionCache swallows some Redis failures even when told to rethrow (an open circuit breaker, a soft
             // timeout) and queues them for its in-memory auto-recovery, which a crash loses: only a read proves it.
-            if (!cache.HasDistributedCache) continue;
-            stored = await cache.TryGetAsync<string>(key, _readBackEntry, cancellationToken);
-            if (!stored.HasValue || stored.Value != generation) throw new BlogCacheUnavailableException(key);
+            if (cache.HasDistributedCache)
+            {
+                var stored = await cache.TryGetAsync<string>(key, _readBackEntry, cancellationToken);
+                if (!stored.HasValue || stored.Value != generation) throw new BlogCacheUnavailableException(key);
+            }
             _evictions.Renewed(key, generation, _generationHereEntry);
         }
     }

@@ -148,4 +148,10 @@ public sealed class EventStreamOptions
     /// delivers it again (to any instance). Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan AckWait { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>Bus:Events:RetryDelay</c>: how long a durable consumer waits before it delivers again an event an
+    /// instance failed to apply (a negative acknowledgement with JetStream's <c>NakDelay</c>), instead of the whole
+    /// <see cref="AckWait"/>. Default 1 s: the time the cache's circuit breaker keeps a failed Redis switched off.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }

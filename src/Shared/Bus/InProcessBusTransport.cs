@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GoMicro.Shared.Bus;
 
@@ -8,7 +9,8 @@ namespace GoMicro.Shared.Bus;
 /// see (or mutate) the caller's objects, exactly as over NATS. A subject nobody serves fails at once with
 /// <see cref="BusUnavailableReason.NoResponders"/>, as NATS 2.2+ does with its no-responders status.
 /// </summary>
-public sealed class InProcessBusTransport(BusHandlerRegistry registry, BusTelemetry telemetry, ILogger<InProcessBusTransport> logger) : IBusTransport
+public sealed class InProcessBusTransport(
+    BusHandlerRegistry registry, BusTelemetry telemetry, IOptions<BusOptions> options, ILogger<InProcessBusTransport> logger) : IBusTransport
 {
     /// <summary><c>messaging.system</c> of this transport. The conventions list no value for an in-process bus, so it is
     /// ours; everything else about its spans and metrics is the same as over NATS.</summary>
@@ -55,28 +57,44 @@ public sealed class InProcessBusTransport(BusHandlerRegistry registry, BusTeleme
 
     /// <inheritdoc />
     /// <remarks>The one process is every instance of every module: handlers applied once per service run here too, and
-    /// the de-duplication id has nothing to drop (a re-sent event is applied again, which consumers allow).</remarks>
+    /// the de-duplication id has nothing to drop (a re-sent event is applied again, which consumers allow). A handler
+    /// applied once per service that fails (answers an error) runs again after <c>Bus:Events:RetryDelay</c> until it
+    /// succeeds, as the durable consumer delivers it again over NATS; only while this process runs, as nothing stores it.</remarks>
     public Task PublishAsync(string subject, byte[] payload, string? messageId, CancellationToken cancellationToken)
     {
-        var handlers = registry.EventEndpoints.GetValueOrDefault(subject) ?? [];
-        foreach (var handler in handlers.Concat(registry.ServiceEventEndpoints.Where(e => e.Endpoint.Subject == subject).Select(e => e.Endpoint)))
-        {
-            // Publishers never wait for subscribers, as with NATS publish.
+        // Publishers never wait for subscribers, as with NATS publish. Task.Run carries the publisher's activity, so each
+        // handler's span is its child, as over NATS.
+        foreach (var handler in registry.EventEndpoints.GetValueOrDefault(subject) ?? [])
+            _ = Task.Run(() => DeliverAsync(subject, handler, payload), CancellationToken.None);
+        foreach (var service in registry.ServiceEventEndpoints.Where(e => e.Endpoint.Subject == subject))
             _ = Task.Run(async () =>
             {
-                // Task.Run carries the publisher's activity, so this span is its child, as over NATS.
-                var started = Stopwatch.GetTimestamp();
-                using var activity = telemetry.StartProcess(System, subject, null, null);
-                string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
-                try
+                while (!await DeliverAsync(subject, service.Endpoint, payload))
                 {
-                    await handler.Handle(payload, CancellationToken.None);
-                    errorType = null;
+                    logger.LogWarning("Event on {Subject} not applied by {Consumer}; it comes again in {RetryDelay}", subject, service.Consumer, options.Value.Events.RetryDelay);
+                    await Task.Delay(options.Value.Events.RetryDelay);
                 }
-                catch (Exception ex) { logger.LogError(ex, "Event handler for {Subject} failed", subject); }
-                finally { telemetry.EndProcess(activity, System, subject, started, errorType); }
             }, CancellationToken.None);
-        }
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs one handler of an event; true when it applied it (no error answered, nothing thrown).</summary>
+    private async Task<bool> DeliverAsync(string subject, BusEndpoint handler, byte[] payload)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var activity = telemetry.StartProcess(System, subject, null, null);
+        string? errorType = BusTelemetry.ErrorTypes.HandlerFailed;
+        try
+        {
+            if (await handler.Handle(payload, CancellationToken.None) is not null) return false;
+            errorType = null;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Event handler for {Subject} failed", subject);
+            return false;
+        }
+        finally { telemetry.EndProcess(activity, System, subject, started, errorType); }
     }
 }

@@ -42,7 +42,7 @@ public sealed class OvertakenGenerationReadTests : IDisposable
         var held = gate.Arm("blog:gen:lists");
         var overtaken = cache.GetLatestFirstPageAsync(Limit, pages.Load, CancellationToken.None);
         await held.Fetched.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await cache.ForgetListsAsync();   // renews the generation: memory, Redis, backplane
+        await cache.ForgetListsAsync(CancellationToken.None);   // renews the generation: memory, Redis, backplane
         held.Release.TrySetResult();
         await overtaken;
 
@@ -64,7 +64,7 @@ public sealed class OvertakenGenerationReadTests : IDisposable
         var overtaken = reader.GetLatestFirstPageAsync(Limit, pages.Load, CancellationToken.None);
         await held.Fetched.Task.WaitAsync(TimeSpan.FromSeconds(10));
         using var applied = new BackplaneMessageApplied(fusion, "blog:gen:lists");
-        await writer.ForgetListsAsync();
+        await writer.ForgetListsAsync(CancellationToken.None);
         // The reader's FusionCache has applied the message (found nothing in memory to evict) and its event handlers,
         // the blog cache's first, have run: only now does the read store what it fetched.
         await applied.Task.WaitAsync(TimeSpan.FromSeconds(10));

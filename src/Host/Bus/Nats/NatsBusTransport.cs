@@ -1,4 +1,5 @@
 using GoMicro.Shared.Bus;
+using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 
 namespace GoMicro.Host.Bus.Nats;
@@ -12,9 +13,11 @@ namespace GoMicro.Host.Bus.Nats;
 /// reconnecting, closed) at once, and a connection lost while waiting as soon as the library notices, as
 /// <see cref="BusUnavailableReason.NotConnected"/>; no reply in time as <see cref="BusUnavailableReason.Timeout"/>.
 /// </summary>
-internal sealed class NatsBusTransport(NatsBusConnection connection, BusHandlerRegistry registry, NatsEventStreams streams, BusTelemetry telemetry, ILoggerFactory loggerFactory) : IBusTransport
+internal sealed class NatsBusTransport(
+    NatsBusConnection connection, BusHandlerRegistry registry, NatsEventStreams streams, BusTelemetry telemetry, IOptions<BusOptions> options,
+    ILoggerFactory loggerFactory) : IBusTransport
 {
-    private readonly InProcessBusTransport _local = new(registry, telemetry, loggerFactory.CreateLogger<InProcessBusTransport>());
+    private readonly InProcessBusTransport _local = new(registry, telemetry, options, loggerFactory.CreateLogger<InProcessBusTransport>());
 
     /// <summary><c>messaging.system</c> of NATS in the OpenTelemetry messaging conventions.</summary>
     public const string System = "nats";

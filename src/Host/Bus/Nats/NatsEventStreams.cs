@@ -283,9 +283,11 @@ internal sealed class NatsEventStreams(
             }
             if (failed)
             {
-                // Not acknowledged: the consumer delivers it again after Bus:Events:AckWait, to whichever instance pulls.
-                logger.LogWarning("Event {Sequence} on {Subject} not applied by consumer {Consumer}; it comes again in {AckWait}",
-                    message.Metadata?.Sequence.Stream, message.Subject, consumer.Info.Name, _options.AckWait);
+                // Acknowledged negatively: the consumer delivers it again after Bus:Events:RetryDelay, to whichever
+                // instance pulls. Should the negative acknowledgement itself be lost, Bus:Events:AckWait does the same.
+                logger.LogWarning("Event {Sequence} on {Subject} not applied by consumer {Consumer}; it comes again in {RetryDelay}",
+                    message.Metadata?.Sequence.Stream, message.Subject, consumer.Info.Name, _options.RetryDelay);
+                await message.NakAsync(new AckOpts { NakDelay = _options.RetryDelay }, cancellationToken);
                 continue;
             }
             await message.AckAsync(cancellationToken: cancellationToken);
