@@ -14,6 +14,7 @@ namespace GoMicro.Integration.Tests.Blog;
 /// for a change of a blog, and the user events' 1 s (as for comment writers) for an author's deactivation, which travels
 /// from the Auth module's outbox over NATS. Each test prints its figures.
 /// </summary>
+[Collection(TimedAcrossProcessesCollection.Name)]
 public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology topology, ITestOutputHelper output)
     : IClassFixture<TwoBlogProcessesTopology>, IDisposable
 {
@@ -122,7 +123,7 @@ public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology to
         {
             while (!holds(await TagPageAsync(client, tag)) || !holds(await LatestPageAsync(client)))
             {
-                Assert.True(since.Elapsed < GiveUp, $"not within {GiveUp.TotalSeconds} s: {what}");
+                Assert.True(since.Elapsed < GiveUp, $"not within {GiveUp.TotalSeconds} s: {what}; {ProcessTails()}");
                 await Task.Delay(1);
             }
             figures.Add(since.Elapsed.TotalMilliseconds);
@@ -134,9 +135,11 @@ public sealed class ListPagesOnTwoBlogProcessesTests(TwoBlogProcessesTopology to
     {
         output.WriteLine($"{change} -> both blog processes' cached first pages show it after (ms): {string.Join(", ", figures.Select(f => f.ToString("0.0")))}");
         Assert.All(figures, ms => Assert.True(ms <= contract.TotalMilliseconds,
-            $"took {ms:0} ms, the contract is {contract.TotalMilliseconds:0} ms; the processes' last lines:\n" +
-            string.Join("\n--\n", topology.BlogProcesses.Select(p => p.OutputTail))));
+            $"took {ms:0} ms, the contract is {contract.TotalMilliseconds:0} ms; {ProcessTails()}"));
     }
+
+    private string ProcessTails() =>
+        "the processes' last lines:\n" + string.Join("\n--\n", topology.BlogProcesses.Select(p => p.OutputTail));
 
     private static string BehindTheApi(TestBlog blog) => "Behind the API " + blog.Id;
 

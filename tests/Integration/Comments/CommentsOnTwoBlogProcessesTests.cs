@@ -78,6 +78,7 @@ public sealed class TwoBlogProcessesTopology : Topology
 /// 500 ms after the other cached the list, and a deactivated writer's comments leave both processes' lists within 1 s (a
 /// renamed writer's name reaches both within 1 s too). Each test prints its measured figures.
 /// </summary>
+[Collection(TimedAcrossProcessesCollection.Name)]
 public sealed class CommentsOnTwoBlogProcessesTests(TwoBlogProcessesTopology topology, ITestOutputHelper output)
     : IClassFixture<TwoBlogProcessesTopology>
 {

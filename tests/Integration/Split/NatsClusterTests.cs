@@ -15,6 +15,7 @@ namespace GoMicro.Integration.Tests.Split;
 /// events published while every blog process is down are applied when one starts; an outbox row sent again after a
 /// crash between publish and commit is applied once; each node killed in turn under load fails no request.
 /// </summary>
+[Collection(TimedAcrossProcessesCollection.Name)]
 public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<NatsClusterTests.ClusterFixture>
 {
     private const string Password = "secret-password";
@@ -188,23 +189,15 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
             RefusedAfterAsync(cachedClient, Drafts, user.AccessToken, signedOut, "the caching blog process"));
         var (authRefused, blogRefused) = (refusals[0], refusals[1]);
 
-        var (_, blogId) = await fixture.PublishedBlogAsync();
         var editor = await fixture.SignUpAsync(RoleCodes.Editor);
         using var first = new HttpClient { BaseAddress = new Uri(fixture.Blogs[0].Address) };
         using var second = new HttpClient { BaseAddress = new Uri(fixture.Blogs[1].Address) };
-        var path = $"/blog/id/{blogId}";
-        (await second.GetEnvelopeAsync(path)).ShouldSucceed();
-        (await second.GetEnvelopeAsync(path)).ShouldSucceed();   // now from its cache
-        (await first.PutEnvelopeAsync($"/blog/editor/unpublish/id/{blogId}", null, editor.AccessToken)).ShouldSucceed("blog unpublished successfully");
-        var sinceUnpublish = System.Diagnostics.Stopwatch.StartNew();
-        while ((await second.GetEnvelopeAsync(path)).HttpStatus != HttpStatusCode.NotFound)
-        {
-            Assert.True(sinceUnpublish.Elapsed < TimeSpan.FromSeconds(10), "the other blog process still serves the blog 10 s after the unpublish");
-            await Task.Delay(1);
-        }
-        var unpublishSeen = sinceUnpublish.Elapsed;
+        // As with the sign-out: the first unpublish runs each blog process's paths for it for the first time (the
+        // writer's renewal of the generations, the other's backplane update and first 404 of the route); time the second.
+        var firstUnpublishSeen = await UnpublishSeenAfterAsync(first, second, editor);
+        var unpublishSeen = await UnpublishSeenAfterAsync(first, second, editor);
 
-        output.WriteLine($"sign-out refused by the caching blog process after {blogRefused.TotalMilliseconds:0.0} ms, by the other auth process after {authRefused.TotalMilliseconds:0.0} ms; unpublish seen by the other blog process after {unpublishSeen.TotalMilliseconds:0.0} ms");
+        output.WriteLine($"sign-out refused by the caching blog process after {blogRefused.TotalMilliseconds:0.0} ms, by the other auth process after {authRefused.TotalMilliseconds:0.0} ms; unpublish seen by the other blog process after {unpublishSeen.TotalMilliseconds:0.0} ms (the processes' first one, not timed: {firstUnpublishSeen.TotalMilliseconds:0.0} ms)");
         Assert.True(blogRefused <= TimeSpan.FromMilliseconds(500), $"sign-out refused after {blogRefused.TotalMilliseconds:0} ms");
         Assert.True(authRefused <= TimeSpan.FromMilliseconds(500), $"sign-out refused by the other auth process after {authRefused.TotalMilliseconds:0} ms");
         Assert.True(unpublishSeen <= TimeSpan.FromMilliseconds(500), $"unpublish seen after {unpublishSeen.TotalMilliseconds:0} ms");
@@ -229,6 +222,24 @@ public sealed class NatsClusterTests(NatsClusterTests.ClusterFixture fixture, IT
             await RefusedAfterAsync(cachedClient, Drafts, token, System.Diagnostics.Stopwatch.GetTimestamp(), "the caching blog process");
             await fixture.OutboxDeliveredAsync();
         }
+    }
+
+    /// <summary>Publishes a blog, has <paramref name="second"/> cache it, unpublishes it through <paramref name="first"/>,
+    /// and answers how long after the unpublish's answer <paramref name="second"/> first said 404; fails after 10 s.</summary>
+    private async Task<TimeSpan> UnpublishSeenAfterAsync(HttpClient first, HttpClient second, TestUser editor)
+    {
+        var (_, blogId) = await fixture.PublishedBlogAsync();
+        var path = $"/blog/id/{blogId}";
+        (await second.GetEnvelopeAsync(path)).ShouldSucceed();
+        (await second.GetEnvelopeAsync(path)).ShouldSucceed();   // now from its cache
+        (await first.PutEnvelopeAsync($"/blog/editor/unpublish/id/{blogId}", null, editor.AccessToken)).ShouldSucceed("blog unpublished successfully");
+        var sinceUnpublish = System.Diagnostics.Stopwatch.StartNew();
+        while ((await second.GetEnvelopeAsync(path)).HttpStatus != HttpStatusCode.NotFound)
+        {
+            Assert.True(sinceUnpublish.Elapsed < TimeSpan.FromSeconds(10), "the other blog process still serves the blog 10 s after the unpublish");
+            await Task.Delay(1);
+        }
+        return sinceUnpublish.Elapsed;
     }
 
     /// <summary>How long after <paramref name="signedOut"/> (a <see cref="System.Diagnostics.Stopwatch"/> timestamp)
