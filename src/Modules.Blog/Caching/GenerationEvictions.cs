@@ -89,5 +89,5 @@ internal sealed class GenerationEvictions
     }
 
     /// <summary>A key's stripe and its count of evictions when the mark was taken.</summary>
-    public readonly record struct Mark(int Stripe, long Count);
+    internal readonly record struct Mark(int Stripe, long Count);
 }
