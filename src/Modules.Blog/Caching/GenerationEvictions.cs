@@ -51,7 +51,7 @@ internal sealed class GenerationEvictions
     /// <summary>Where the evictions of <paramref name="key"/> stand now, to compare after a read with <see cref="MovedSince"/>.</summary>
     public Mark Take(string key)
     {
-        var stripe = (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_counts.Length);
+        var stripe = StripeOf(key);
         return new Mark(stripe, Volatile.Read(ref _counts[stripe]));
     }
 
@@ -81,7 +81,9 @@ internal sealed class GenerationEvictions
         _cache.Set(key, generation, memoryEntry);
     }
 
-    private void Count(string key) => Interlocked.Increment(ref _counts[Take(key).Stripe]);
+    private void Count(string key) => Interlocked.Increment(ref _counts[StripeOf(key)]);
+
+    private int StripeOf(string key) => (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)_counts.Length);
 
     private void OnBackplaneMessage(object? sender, FusionCacheBackplaneMessageEventArgs e)
     {
